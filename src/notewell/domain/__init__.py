@@ -1,0 +1,1 @@
+"""Plain dataclasses and pure functions: sessions, facts, notes, nudges. Standard library only."""

@@ -1,0 +1,123 @@
+"""The extractor: session → :class:`~notewell.domain.facts.Facts`.
+
+Builds the document structure once (turns, sentences, sections), then runs each component:
+risk, interventions, homework, measures, quotes, distortions, change talk, symptoms and the
+rest. The NLP pipeline is built lazily on first use, never at import.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from notewell.clinical.knowledge import Knowledge
+from notewell.domain.facts import Facts
+from notewell.domain.session import POSITIVE_RISK_VALUES, Session
+from notewell.domain.evidence import Evidence
+from notewell.extraction.details import DetailExtractor
+from notewell.extraction.distortions import DistortionExtractor
+from notewell.extraction.document import Document
+from notewell.extraction.homework import HomeworkExtractor
+from notewell.extraction.interventions import InterventionExtractor
+from notewell.extraction.measures import MeasureExtractor
+from notewell.extraction.mi import MITalkDetector
+from notewell.extraction.nlp import ClinicalNLP
+from notewell.extraction.people import PeopleFinder
+from notewell.extraction.quotes import QuoteSelector
+from notewell.extraction.risk import RiskExtractor
+from notewell.extraction.small_talk import SmallTalkDetector
+from notewell.extraction.structure import SpeakerBook, segment_turns, split_sentences
+
+
+class Extractor:
+    """Extracts facts from sessions. Thread-compatible: build one per worker."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self._lex = knowledge.lexicons
+        labels = {
+            "risk": RiskExtractor.target_labels(self._lex),
+            "technique": ["technique"],
+            "symptom": ["symptom"],
+            "distortion": ["distortion"],
+            "homework": ["homework"],
+        }
+        self.nlp = ClinicalNLP(self._lex["context_modifiers"]["modifiers"], labels)
+        self.risk = RiskExtractor(self._lex, self.nlp)
+        self.interventions = InterventionExtractor(self._lex["interventions"], self.nlp)
+        self.homework = HomeworkExtractor(self._lex["homework"])
+        self.measures = MeasureExtractor(self._lex["measure_mentions"], knowledge.instruments)
+        self.distortions = DistortionExtractor(self._lex["distortions"])
+        self.mi = MITalkDetector(self._lex["change_talk"])
+        self.quotes = QuoteSelector(self._lex["salience"])
+        self.small_talk = SmallTalkDetector(self._lex["small_talk"])
+        self.people = PeopleFinder(self._lex["people"])
+        self.details = DetailExtractor(self._lex, self.nlp)
+
+    def document(self, session: Session) -> Document:
+        book = SpeakerBook.build(self._lex["speakers"], session)
+        turns, sections = segment_turns(session.text, book)
+        sentences = split_sentences(session.text, turns, sections, self.nlp.sentence_spans(session.text), book)
+        return Document(session, turns, sentences)
+
+    def extract(self, session: Session) -> Facts:
+        doc = self.document(session)
+        fired: set[str] = set()
+        risk = self.risk.extract(doc, self.knowledge.instruments, fired)
+        reflections = self.mi.reflections(doc)
+        interventions = self.interventions.extract(doc, risk, reflections, fired)
+        homework = self.homework.extract(doc, fired)
+        measures = self.measures.extract(doc, fired)
+        distortions = self.distortions.extract(doc, fired)
+        change_talk = self.mi.change_talk(doc, fired)
+        symptoms = self.details.symptoms(doc, fired)
+        functional = self.details.functional(doc, fired)
+        medications = self.details.medications(doc, fired)
+        mental_status = self.details.mental_status(doc, fired)
+        responses = self.details.responses(doc, fired)
+        risk_spans = [e for f in risk.values() if f.value not in ("not_assessed", "not_documented") for e in f.evidence]
+        positive_risk = [e for f in risk.values() if f.value in POSITIVE_RISK_VALUES for e in f.evidence]
+        clinical: list[Evidence] = [
+            *risk_spans,
+            *(e for i in interventions for e in i.evidence),
+            *(e for h in homework for e in h.evidence),
+            *(e for m in measures for e in m.evidence),
+            *(e for d in distortions for e in d.evidence),
+            *(e for s in symptoms for e in s.evidence),
+            *(e for f in functional for e in f.evidence),
+        ]
+        small_talk = self.small_talk.detect(doc, clinical, fired, self.quotes.meaningful)
+        quotes = self.quotes.select(
+            doc,
+            [
+                (positive_risk, 3.0),
+                ([e for d in distortions for e in d.evidence], 2.0),
+                ([e for c in change_talk for e in c.evidence], 1.0),
+            ],
+            small_talk,
+            fired,
+        )
+        return Facts(
+            risk=risk,
+            interventions=tuple(interventions),
+            responses=tuple(responses),
+            homework=tuple(homework),
+            measures=tuple(measures),
+            quotes=tuple(quotes),
+            distortions=tuple(distortions),
+            change_talk=tuple(change_talk),
+            symptoms=tuple(symptoms),
+            functional_impacts=tuple(functional),
+            medications=tuple(medications),
+            mental_status=tuple(mental_status),
+            small_talk=tuple(small_talk),
+            people=tuple(self.people.find(doc, fired)),
+            turns=tuple(doc.turns),
+            sentences=tuple(doc.sentences),
+            fired_rules=frozenset(fired),
+        )
+
+    def prior_risk(self, session: Session, text: str) -> Any:
+        """Risk statements in a prior note's text (for contradiction checks)."""
+        prior = Session(source=session.source, text=text, client=session.client, meta=session.meta)
+        fired: set[str] = set()
+        return self.risk.statements(self.document(prior), fired)

@@ -1,0 +1,262 @@
+"""Homework: tasks assigned for between sessions, in the session's own words.
+
+Found in four places (see ``lexicons/homework.yaml``): the clinician's Plan/HW section
+(``P: HW (1) thought record 3x before next session, (2) walks Tue/Thu 0700``), a therapist turn
+that assigns practice (``For this week: diary card every night.``), a request the client accepts
+(``can you save a copy on your phone?`` / ``Yes.``) or answers with a commitment
+(``I'll ask my dad to come get it Saturday.``), and the client's own plan in answer to
+``So what's the plan?``. Appointments (``RTC 1 wk``), clinician tasks (``Revisit dx``) and
+``continue IOP`` are not homework.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from notewell.domain.evidence import Evidence
+from notewell.domain.facts import Homework
+from notewell.extraction.document import Document
+from notewell.extraction.structure import trim
+
+NUMBERED = re.compile(r"\(\d{1,2}\)|(?<![\w/])\d{1,2}\)")
+PLAN_HEADS = re.compile(
+    r",\s*(?=(?:HW|homework|RTC|f/u|follow[- ]up|next\s+(?:session|appt|appointment)|cont(?:inue)?\b|repeat|refer))",
+    re.IGNORECASE,
+)
+LEADING = re.compile(  # used with .match(text, pos): no "^", which would only match at 0
+    r"(?:(?:and|so|okay|ok|also|then|plus|p|plan|hw|homework)\b[\s,.:;—–-]*|[\s,.:;—–-]+|\(\d+\)\s*|\d+\)\s*)+",
+    re.IGNORECASE,
+)
+AND_SPLIT = re.compile(r",?\s+and\s+(?:the\s+|a\s+|an\s+)?", re.IGNORECASE)
+COMMA_AND = re.compile(r",\s+and\s+", re.IGNORECASE)
+TOPIC_LABEL = re.compile(r"\s*[A-Z][\w -]{2,30}:\s")
+TOPIC = re.compile(r"\bfor\s+(?!this\b|the\b|practice\b)(\w+)(?:\s+\w+)?\s+this\s+(?:week|wk)\b", re.IGNORECASE)
+DEDUPE_SIMILARITY = 75
+
+
+@dataclass(frozen=True)
+class _Item:
+    start: int
+    end: int
+    order: int
+
+
+class HomeworkExtractor:
+    """Finds assigned tasks and returns one item per task."""
+
+    def __init__(self, lexicon: dict[str, Any]) -> None:
+        def cues(key: str) -> list[tuple[str, re.Pattern[str]]]:
+            return [(c["id"], re.compile(c["pattern"], re.IGNORECASE)) for c in lexicon[key]]
+
+        self._assign = cues("assignment_cues")
+        self._tasks = cues("task_terms")
+        self._times = cues("time_cues")
+        self._not = cues("not_homework")
+        self._commit = cues("commitment_cues")
+        self._request = cues("request_cues")
+        self._accept = cues("acceptance_cues")
+        self._own_task = cues("own_task_questions")
+        self._elab = cues("elaboration_only")
+        self._plan_sections = set(lexicon["plan_sections"])
+        # objects that can share one verb: "practice calm place 2x daily and container before bed"
+        self._task_nouns = [rx for rid, rx in self._tasks if rid in ("task.records", "task.practice")]
+
+    # ------------------------------------------------------------------ item tests
+    @staticmethod
+    def _first(rules: Iterable[tuple[str, re.Pattern[str]]], text: str, fired: set[str]) -> bool:
+        for rid, rx in rules:
+            if rx.search(text):
+                fired.add(rid)
+                return True
+        return False
+
+    def _is_task(self, piece: str, fired: set[str]) -> bool:
+        if len(piece.split()) < 2 or piece.rstrip().endswith("?"):
+            return False
+        if self._first(self._elab, piece, fired) or self._first(self._not, piece, fired):
+            return False
+        return self._first(self._tasks, piece, fired) or self._first(self._times, piece, fired)
+
+    def _clean(self, doc: Document, start: int, end: int) -> tuple[int, int]:
+        text = doc.text
+        s, e = trim(text, start, end)
+        m = LEADING.match(text, s, e)
+        if m:
+            s = m.end()
+        while e > s and text[e - 1] in ".,;:—–-( ":
+            e -= 1
+        return trim(text, s, e)
+
+    def _pieces(self, doc: Document, start: int, end: int, split_and_commas: bool) -> list[tuple[int, int]]:
+        """Split a span at numbers, semicolons and plan-item commas (and ``, and`` when asked).
+
+        ``, and`` separates tasks ("log each time you smoke, and try not buying on weekdays")
+        unless the span opens with its own topic ("Regular eating: three meals…, and …").
+        """
+        text = doc.text
+        cuts = [start]
+        for rx in (NUMBERED, re.compile(";"), PLAN_HEADS):
+            cuts.extend(m.start() for m in rx.finditer(text, start, end))
+        if split_and_commas and not TOPIC_LABEL.match(text, start, end):
+            cuts.extend(m.start() for m in COMMA_AND.finditer(text, start, end))
+        cuts = sorted(set(c for c in cuts if start <= c < end)) + [end]
+        out = []
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            a, b = self._clean(doc, a, b)
+            if b > a:
+                out.extend(self._split_objects(doc, a, b))
+        return out
+
+    def _split_objects(self, doc: Document, start: int, end: int) -> list[tuple[int, int]]:
+        """``calm place 2x daily and container before bed`` is two tasks sharing one verb."""
+        text = doc.text
+        for m in AND_SPLIT.finditer(text, start, end):
+            rest = text[m.end() : end]
+            if any(rx.match(rest) for rx in self._task_nouns):
+                left = self._clean(doc, start, m.start())
+                right = self._clean(doc, m.end(), end)
+                return [p for p in (left, right) if p[1] > p[0]]
+        return [(start, end)]
+
+    # ------------------------------------------------------------------ sources
+    def _from_plan_sections(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
+        for s in doc.sentences:
+            if s.role == "narrative" and s.section in self._plan_sections:
+                yield from self._pieces(doc, s.start, s.end, split_and_commas=False)
+
+    def _from_assignments(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
+        text = doc.text
+        for t_idx, turn in enumerate(doc.turns):
+            if turn.role != "therapist":
+                continue
+            hit = None
+            for rid, rx in self._assign:
+                m = rx.search(text, turn.content_start, turn.end)
+                if m and (hit is None or m.start() < hit[1].start()):
+                    hit = (rid, m)
+            if hit is None:
+                continue
+            fired.add(hit[0])
+            cue = hit[1]
+            sentences = [i for i in doc.turn_sentences[t_idx] if doc.sentences[i].end > cue.end()]
+            if not sentences:
+                continue
+            first = doc.sentences[sentences[0]]
+            colon = text.find(":", cue.end(), first.end)
+            rest_start = colon + 1 if colon != -1 else cue.end()
+            cue_sentence = text[first.start : first.end]
+            topic = TOPIC.search(cue_sentence)
+            spans = [(rest_start, first.end)] + [(doc.sentences[i].start, doc.sentences[i].end) for i in sentences[1:]]
+            for a, b in spans:
+                yield from self._pieces(doc, a, b, split_and_commas=topic is None)
+            # "Noor, yours?" — the client names their own task in reply
+            last = doc.sentences[doc.turn_sentences[t_idx][-1]]
+            if self._first(self._own_task, text[last.start : last.end], fired):
+                answer = doc.answer_turn(t_idx, window=2)
+                if answer is not None:
+                    for i in doc.turn_sentences[answer]:
+                        yield self._clean(doc, doc.sentences[i].start, doc.sentences[i].end)
+
+    def _from_requests(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
+        text = doc.text
+        for t_idx, turn in enumerate(doc.turns):
+            if turn.role != "therapist":
+                continue
+            for i in doc.turn_sentences[t_idx]:
+                s = doc.sentences[i]
+                if not text[s.start : s.end].rstrip().endswith("?"):
+                    continue
+                for rid, rx in self._request:
+                    m = rx.search(text, s.start, s.end)
+                    if not m:
+                        continue
+                    for reply in range(t_idx + 1, min(len(doc.turns), t_idx + 3)):
+                        if doc.turns[reply].role == "therapist":
+                            break
+                        if doc.turns[reply].role == "narrative":
+                            continue
+                        start = doc.answer_start(reply)
+                        reply_text = text[start : doc.turns[reply].end]
+                        if rid == "request.whats_the_plan":
+                            fired.add(rid)
+                            for j in doc.turn_sentences[reply]:
+                                yield self._clean(doc, doc.sentences[j].start, doc.sentences[j].end)
+                            break
+                        commitments = [j for j in doc.turn_sentences[reply] if self._commits(doc, j, fired)]
+                        if commitments:
+                            fired.add(rid)
+                            for j in commitments:
+                                yield self._clean(doc, doc.sentences[j].start, doc.sentences[j].end)
+                            break
+                        if self._first(self._accept, reply_text, fired):
+                            fired.add(rid)
+                            # the request itself is the task: "(can you) save a copy on your phone"
+                            begin = m.start("task") if "task" in m.groupdict() and m.group("task") else s.start
+                            stop = s.end - 1 if text[s.end - 1] == "?" else s.end
+                            yield self._clean(doc, begin, stop)
+                            break
+                    break
+
+    def _signature(self, text: str) -> tuple[set[str], set[str]]:
+        """The task words and time words of an item: two items that share both are one task
+        ("I'll email her tonight" and "Mom emails the counselor tonight about lunch")."""
+        tasks = {m.group(0).lower().rstrip("s") for _, rx in self._tasks for m in rx.finditer(text)}
+        times = {m.group(0).lower() for _, rx in self._times for m in rx.finditer(text)}
+        return tasks, times
+
+    def _commits(self, doc: Document, sentence: int, fired: set[str]) -> bool:
+        s = doc.sentences[sentence]
+        piece = doc.text[s.start : s.end]
+        return self._first(self._commit, piece, fired) and self._first(self._times, piece, fired)
+
+    def _from_commitments(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
+        """``Mom: I'll email the counselor tonight.`` — after the therapist assigned practice."""
+        text = doc.text
+        for t_idx, turn in enumerate(doc.turns):
+            if turn.role not in ("client", "other"):
+                continue
+            ther = doc.previous_turn(t_idx, "therapist")
+            if ther is None:
+                continue
+            ther_text = text[doc.turns[ther].content_start : doc.turns[ther].end]
+            if not any(rx.search(ther_text) for _, rx in self._assign):
+                continue
+            for i in doc.turn_sentences[t_idx]:
+                if self._commits(doc, i, fired):
+                    yield self._clean(doc, doc.sentences[i].start, doc.sentences[i].end)
+
+    # ------------------------------------------------------------------ public
+    def extract(self, doc: Document, fired: set[str]) -> list[Homework]:
+        spans: list[_Item] = []
+        order = 0
+        for source in (self._from_plan_sections, self._from_assignments, self._from_requests, self._from_commitments):
+            for a, b in source(doc, fired):
+                piece = doc.text[a:b]
+                if b > a and self._is_task(piece, fired):
+                    spans.append(_Item(a, b, order))
+                    order += 1
+        kept: list[_Item] = []
+        for item in sorted(spans, key=lambda x: x.start):
+            text = doc.text[item.start : item.end].lower()
+            sig = self._signature(text)
+            dup = None
+            for k in kept:
+                other = doc.text[k.start : k.end].lower()
+                overlap = item.start < k.end and k.start < item.end
+                same_task = bool(sig[0] & self._signature(other)[0]) and bool(sig[1] & self._signature(other)[1])
+                if overlap or same_task or fuzz.token_set_ratio(text, other) >= DEDUPE_SIMILARITY:
+                    dup = k
+                    break
+            if dup is None:
+                kept.append(item)
+            elif item.end - item.start > dup.end - dup.start and not (item.start < dup.end and dup.start < item.end):
+                kept[kept.index(dup)] = item  # a later restatement in full replaces a short first mention
+        return [
+            Homework(" ".join(doc.text[k.start : k.end].split()), (Evidence(k.start, k.end),))
+            for k in sorted(kept, key=lambda x: x.start)
+        ]

@@ -1,0 +1,222 @@
+"""Motivational-interviewing language: client change/sustain talk and therapist reflections.
+
+Two small linear models (multinomial logistic regression over word n-grams, our cue lexicon,
+and the preceding turn) are shipped as JSON in ``clinical/models/mi_talk.json``. They were
+trained only on the AnnoMI dev half (even transcript ids) by ``scripts/train_mi_models.py``;
+provenance and cross-validated figures are in ``docs/models.md``. Reading the weights needs no
+ML library at run time. If the file is missing the cue lexicon alone decides.
+
+Example: the client turn ``I can't keep waking up like this.`` after the therapist's ``That
+stung.`` scores as change talk (a Need statement); ``It's the only thing that shuts my brain
+off.`` as sustain talk.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from notewell.domain.evidence import Evidence
+from notewell.domain.facts import ChangeTalk
+from notewell.extraction.cues import compile_labels
+from notewell.extraction.document import Document
+
+WORD = re.compile(r"[a-z0-9']+")
+MODEL_FILE = "mi_talk.json"
+
+
+def _words(text: str) -> list[str]:
+    return WORD.findall(text.lower().replace("’", "'"))
+
+
+def _length_bucket(n: int) -> str:
+    if n <= 1:
+        return "1"
+    if n <= 3:
+        return "2-3"
+    if n <= 8:
+        return "4-8"
+    if n <= 20:
+        return "9-20"
+    return "21+"
+
+
+def talk_features(text: str, previous: str, cue_ids: Iterable[str]) -> dict[str, float]:
+    """Features of a client utterance, given the therapist's turn before it."""
+    words = _words(text)
+    feats: dict[str, float] = {"bias": 1.0, f"len:{_length_bucket(len(words))}": 1.0}
+    for w in words:
+        feats[f"w:{w}"] = 1.0
+    for a, b in zip(words, words[1:], strict=False):
+        feats[f"b:{a}_{b}"] = 1.0
+    if words:
+        feats[f"first:{words[0]}"] = 1.0
+    for cue in cue_ids:
+        feats[f"cue:{cue}"] = 1.0
+    prev = _words(previous)
+    if previous.rstrip().endswith("?"):
+        feats["prev:question"] = 1.0
+    for w in prev[-12:]:
+        feats[f"p:{w}"] = 1.0
+    return feats
+
+
+def reflection_features(text: str, previous_client: str) -> dict[str, float]:
+    """Features of a therapist utterance, given the client's turn before it."""
+    words = _words(text)
+    feats: dict[str, float] = {"bias": 1.0, f"len:{_length_bucket(len(words))}": 1.0}
+    for w in words:
+        feats[f"w:{w}"] = 1.0
+    for a, b in zip(words, words[1:], strict=False):
+        feats[f"b:{a}_{b}"] = 1.0
+    for i, w in enumerate(words[:3]):
+        feats[f"first{i}:{w}"] = 1.0
+    if "?" in text:
+        feats["question"] = 1.0
+    if text.rstrip().endswith("?"):
+        feats["ends_question"] = 1.0
+    prev = set(_words(previous_client))
+    content = [w for w in words if len(w) > 3]
+    if content:
+        overlap = sum(1 for w in content if w in prev) / len(content)
+        feats[f"overlap:{min(4, int(overlap * 5))}"] = 1.0
+    return feats
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """A multinomial linear classifier over tf-idf features (sublinear tf, l2-normalised),
+    stored as sparse weights per class, an intercept, and the idf of every training feature."""
+
+    classes: tuple[str, ...]
+    weights: dict[str, list[float]]
+    intercept: tuple[float, ...]
+    idf: dict[str, float]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LinearModel:
+        return cls(
+            tuple(data["classes"]),
+            {k: list(v) for k, v in data["weights"].items()},
+            tuple(data["intercept"]),
+            dict(data["idf"]),
+        )
+
+    def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
+        values = {}
+        for name, value in feats.items():
+            idf = self.idf.get(name)
+            if idf is not None and value > 0:
+                values[name] = (1.0 + math.log(value)) * idf
+        norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
+        scores = list(self.intercept)
+        for name, value in values.items():
+            w = self.weights.get(name)
+            if w is not None:
+                for i, x in enumerate(w):
+                    scores[i] += x * value / norm
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return {c: e / total for c, e in zip(self.classes, exps, strict=True)}
+
+
+def load_models() -> dict[str, LinearModel]:
+    """The shipped MI models, or an empty dict when none are installed."""
+    node = resources.files("notewell.clinical").joinpath("models").joinpath(MODEL_FILE)
+    try:
+        data = json.loads(node.read_text(encoding="utf-8"))
+    except (FileNotFoundError, OSError):
+        return {}
+    return {name: LinearModel.from_json(spec) for name, spec in data["models"].items()}
+
+
+class MITalkDetector:
+    """Change/sustain talk in client turns; reflections in therapist turns."""
+
+    def __init__(self, lexicon: dict[str, Any], models: dict[str, LinearModel] | None = None) -> None:
+        self._rules = compile_labels(lexicon)
+        self._models = load_models() if models is None else models
+
+    def _cues(self, text: str) -> list[tuple[str, str]]:
+        return [(r.id, r.payload) for r in self._rules if r.regex.search(text)]
+
+    def change_talk(self, doc: Document, fired: set[str]) -> list[ChangeTalk]:
+        """One item per client turn the model classes as change or sustain talk, plus one per
+        sentence whose cue names the other kind (a turn can hold both: "I'd like to get back to
+        weekends only. I don't see myself quitting completely, though.")."""
+        model = self._models.get("client_talk")
+        out: list[ChangeTalk] = []
+        for t_idx, turn in enumerate(doc.turns):
+            if turn.role != "client":
+                continue
+            text = doc.text[turn.content_start : turn.end]
+            cues = self._cues(text)
+            kind: str | None = None
+            if model is not None:
+                prev_t = doc.previous_turn(t_idx, "therapist")
+                previous = doc.turn_text(prev_t) if prev_t is not None else ""
+                probs = model.probabilities(talk_features(text, previous, (c for c, _ in cues)))
+                best = max(probs, key=lambda k: probs[k])
+                if best in ("change", "sustain"):
+                    kind = best
+                    out.append(ChangeTalk(best, (Evidence(turn.content_start, turn.end),), round(probs[best], 3)))  # type: ignore[arg-type]
+            for i in doc.turn_sentences[t_idx]:
+                s = doc.sentences[i]
+                for rule in self._rules:
+                    if rule.payload != kind and rule.regex.search(doc.text, s.start, s.end):
+                        fired.add(rule.id)
+                        out.append(ChangeTalk(rule.payload, (Evidence(s.start, s.end),)))
+                        break
+        return out
+
+    def reflections(self, doc: Document) -> list[Evidence]:
+        """Therapist turns that reflect the client's words back (MI's core listening skill)."""
+        model = self._models.get("reflection")
+        out: list[Evidence] = []
+        for t_idx, turn in enumerate(doc.turns):
+            if turn.role != "therapist":
+                continue
+            prev_c = doc.previous_turn(t_idx, "client")
+            if prev_c is None:
+                continue
+            text = doc.text[turn.content_start : turn.end]
+            previous = doc.turn_text(prev_c)
+            if model is not None:
+                probs = model.probabilities(reflection_features(text, previous))
+                if probs.get("reflection", 0.0) >= 0.5:
+                    out.append(Evidence(turn.content_start, turn.end))
+            elif _looks_like_reflection(text, previous):
+                out.append(Evidence(turn.content_start, turn.end))
+        return out
+
+
+REFLECTION_START = re.compile(
+    r"^\s*(?:so\b|you(?:'re|\s+are|\s+feel|'ve|\s+want|\s+don't)|it\s+sounds|sounds\s+like|it's\s+(?:the|a|like)|that\s+(?:stung|sounds)|on\s+one\s+hand)",
+    re.IGNORECASE,
+)
+
+
+def _looks_like_reflection(text: str, previous: str) -> bool:
+    """Fallback without the model: a statement (no question) that starts like a reflection or
+    reuses the client's own words."""
+    if "?" in text:
+        return False
+    if REFLECTION_START.match(text):
+        return True
+    words = [w for w in _words(text) if len(w) > 3]
+    prev = set(_words(previous))
+    return bool(words) and sum(w in prev for w in words) / len(words) >= 0.5
+
+
+def window(items: Sequence[ChangeTalk]) -> dict[str, int]:
+    """Counts by kind (a small helper for summaries and trends)."""
+    counts = {"change": 0, "sustain": 0}
+    for c in items:
+        counts[c.kind] += 1
+    return counts

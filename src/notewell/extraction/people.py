@@ -1,0 +1,78 @@
+"""People other than the client: by name (``Mateo``) or by relation (``his brother``).
+
+Names are found without a statistical model: capitalised words that are not at the start of a
+sentence and are not ordinary capitalised words (days, months, abbreviations, ``God``…), words
+after a title (``Dr. Okonkwo``), other participants' speaker labels, and sentence-initial words
+seen capitalised mid-sentence elsewhere. Composition uses these to leave names out of a note and
+to name the relation instead ("her partner").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from notewell.domain.evidence import Evidence
+from notewell.domain.facts import PersonMention
+from notewell.extraction.document import Document
+
+CAPITALISED = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*(?:\s+[A-Z][a-z]+)*)(?:'s|’s)?")
+RELATION_BEFORE = re.compile(r"\b(?:my|his|her|their|your|cl's|pt's)\s+([a-z-]+)\s*,?\s*$", re.IGNORECASE)
+
+
+class PeopleFinder:
+    def __init__(self, lexicon: dict[str, Any]) -> None:
+        labels = {label["id"]: label for label in lexicon["labels"]}
+        self._relations = [
+            (cue["id"], re.compile(cue["pattern"], re.IGNORECASE)) for cue in labels["relation"]["cues"]
+        ]
+        self._title = re.compile(labels["title"]["cues"][0]["pattern"])
+        self._not_names = [re.compile(c["pattern"]) for c in labels["not_names"]["cues"]]
+        self._not_name_ids = [c["id"] for c in labels["not_names"]["cues"]]
+
+    def _ordinary(self, word: str, fired: set[str]) -> bool:
+        first = word.split()[0]
+        for rid, rx in zip(self._not_name_ids, self._not_names, strict=True):
+            if rx.match(first):
+                fired.add(rid)
+                return True
+        return False
+
+    def find(self, doc: Document, fired: set[str]) -> list[PersonMention]:
+        text = doc.text
+        client = {n.lower() for n in doc.session.client.all_names}
+        mentions: list[PersonMention] = []
+        mid_sentence: set[str] = set()
+        candidates: list[tuple[int, int, str, bool]] = []
+        for s in doc.sentences:
+            for m in CAPITALISED.finditer(text, s.start, s.end):
+                word = m.group(1)
+                at_start = m.start() == s.start or text[s.start : m.start()].strip(" \"“'‘([-—–") == ""
+                titled = bool(self._title.search(text, max(s.start, m.start() - 6), m.start()))
+                if not at_start or titled:
+                    mid_sentence.add(word)
+                candidates.append((m.start(1), m.end(1), word, at_start and not titled))
+        for start, end, word, at_start in candidates:
+            if word.lower() in client or self._ordinary(word, fired):
+                continue
+            if at_start and word not in mid_sentence:
+                continue
+            if len(word) < 3:
+                continue
+            relation = None
+            before = RELATION_BEFORE.search(text, max(0, start - 30), start)
+            if before:
+                relation = before.group(1).lower()
+            mentions.append(PersonMention(word, (Evidence(start, end),), relation, True))
+        for turn in doc.turns:
+            if turn.role == "other" and turn.speaker:
+                label = turn.speaker
+                mentions.append(
+                    PersonMention(label, (Evidence(turn.start, turn.start + len(label)),), None, label.lower() not in ("mom", "dad"))
+                )
+        for rid, rx in self._relations:
+            for m in rx.finditer(text):
+                fired.add(rid)
+                mentions.append(PersonMention(m.group(0), (Evidence(m.start(), m.end()),), m.group(0).lower(), False))
+        mentions.sort(key=lambda p: p.evidence[0])
+        return mentions

@@ -1,0 +1,135 @@
+"""Quotes: a few salient client statements, verbatim, for the note.
+
+Candidates are the client's sentences in a transcript (short fragments joined to their
+neighbours: ``Not now. I used to. In eighth grade, on my thighs.``) and words the clinician put
+in quotation marks in shorthand. Each is scored for salience (``lexicons/salience.yaml``):
+feelings, self-evaluations, insight, values, risk and distortions raise it; small talk and bare
+acknowledgements lower it. The best few are kept, in order of appearance.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from notewell.domain.evidence import Evidence
+from notewell.domain.facts import Quote
+from notewell.extraction.cues import compile_labels, label_weights
+from notewell.extraction.document import Document
+
+MAX_QUOTES = 8
+MIN_SALIENCE = 1.0
+FRAGMENT_WORDS = 4
+WHOLE_TURN_WORDS = 30
+MAX_QUOTE_CHARS = 260
+NARRATIVE_QUOTE_BONUS = 2.0
+FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|me|my|myself)\b")
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    score: float = 0.0
+
+
+def _overlaps(a: tuple[int, int], spans: Sequence[Evidence]) -> bool:
+    return any(a[0] < e.end and e.start < a[1] for e in spans)
+
+
+class QuoteSelector:
+    def __init__(self, lexicon: dict[str, Any]) -> None:
+        self._rules = compile_labels(lexicon)
+        self._weights = label_weights(lexicon)
+
+    def meaningful(self, text: str) -> bool:
+        """Words with feeling, self-view, insight or values: never small talk."""
+        return any(
+            rule.regex.search(text) for rule in self._rules if rule.payload in ("affect", "self_view", "insight", "values")
+        )
+
+    def _candidates(self, doc: Document) -> list[_Candidate]:
+        """A short client turn is one candidate; a long one is cut into sentences (fragments
+        joined: ``Not now. I used to.``)."""
+        out: list[_Candidate] = []
+        for t_idx, turn in enumerate(doc.turns):
+            if turn.role != "client" or not doc.turn_sentences[t_idx]:
+                continue
+            start = doc.answer_start(t_idx)
+            sentences = [i for i in doc.turn_sentences[t_idx] if doc.sentences[i].end > start]
+            if not sentences:
+                continue
+            if len(doc.text[start : turn.end].split()) <= WHOLE_TURN_WORDS:
+                out.append(_Candidate(max(start, doc.sentences[sentences[0]].start), doc.sentences[sentences[-1]].end))
+                continue
+            turn_candidates: list[_Candidate] = []
+            group: list[int] = []
+            for i in sentences:
+                group.append(i)
+                if sum(len(doc.sentence_text(j).split()) for j in group) >= FRAGMENT_WORDS:
+                    turn_candidates.append(_Candidate(doc.sentences[group[0]].start, doc.sentences[group[-1]].end))
+                    group = []
+            if group:  # a short tail joins the statement before it
+                if turn_candidates:
+                    turn_candidates[-1].end = doc.sentences[group[-1]].end
+                else:
+                    turn_candidates.append(_Candidate(doc.sentences[group[0]].start, doc.sentences[group[-1]].end))
+            out.extend(turn_candidates)
+        for s, e in doc.quoted():
+            if len(doc.text[s:e].split()) >= 3:
+                out.append(_Candidate(s, e, NARRATIVE_QUOTE_BONUS))
+        return out
+
+    def select(
+        self,
+        doc: Document,
+        boosts: Sequence[tuple[Sequence[Evidence], float]],
+        small_talk: Sequence[Evidence],
+        fired: set[str],
+    ) -> list[Quote]:
+        """Pick the most salient statements. ``boosts`` are fact spans (risk, distortions, change
+        talk) with the bonus a statement gets for carrying one."""
+        text = doc.text
+        chosen: list[_Candidate] = []
+        for c in self._candidates(doc):
+            if c.end - c.start > MAX_QUOTE_CHARS or _overlaps((c.start, c.end), small_talk):
+                continue
+            piece = text[c.start : c.end]
+            score = c.score  # the clinician quoted it: already chosen as worth keeping
+            labels: set[str] = set()
+            for rule in self._rules:
+                if rule.payload not in labels and rule.regex.search(piece):
+                    labels.add(rule.payload)
+                    score += self._weights[rule.payload]
+                    fired.add(rule.id)
+            if FIRST_PERSON.search(piece):
+                score += 0.5
+            for spans, bonus in boosts:
+                if _overlaps((c.start, c.end), spans):
+                    score += bonus
+            words = len(piece.split())
+            if words < FRAGMENT_WORDS:
+                score -= 1.5
+            elif words > 45:
+                score -= 1.0
+            if piece.rstrip().endswith("?"):
+                score -= 1.5
+            c.score = score
+            if score >= MIN_SALIENCE:
+                chosen.append(c)
+        chosen.sort(key=lambda c: (-c.score, c.start))
+        picked: list[_Candidate] = []
+        for c in chosen:  # a quote inside another one (the same words quoted twice) is dropped
+            words = " ".join(text[c.start : c.end].split()).strip("\"“”'").lower()
+            if any(words in " ".join(text[p.start : p.end].split()).lower() or (c.start < p.end and p.start < c.end) for p in picked):
+                continue
+            picked.append(c)
+            if len(picked) == MAX_QUOTES:
+                break
+        top = sorted(picked, key=lambda c: c.start)
+        return [
+            Quote(" ".join(text[c.start : c.end].split()).strip("\"“”'"), (Evidence(c.start, c.end),), round(c.score, 2))
+            for c in top
+        ]

@@ -1,0 +1,345 @@
+"""Risk extraction: the nine risk keys, each with the statements that support its value.
+
+Risk is read from three places, and the most severe value wins so that nothing is silently
+dropped: the text, the clinician's checklist, and entered measures (PHQ-9 item 9 above 0 is
+never "denied").
+
+In the text, each *target* (``SI``, ``wish I was dead``, ``took a bottle of Tylenol``) is put in
+context by medspaCy's ConText with our modifiers: ``Denies SI`` → denied; ``hx of SI in 2019`` →
+not current; ``if thoughts of suicide come up`` → hypothetical, ignored; ``Cl's mother attempted``
+→ someone else, ignored; ``I could kill you for making me be reasonable`` → figurative, ignored.
+In transcripts a screening question is read together with the client's answer
+(``Any thoughts of ending your life?`` / ``No, never.`` → denied), and in family and group
+sessions only the identified client's statements count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from notewell.domain.evidence import Evidence, merge_spans
+from notewell.domain.facts import RiskFinding, RiskStatement, Source
+from notewell.domain.session import (
+    RISK_KEYS,
+    RISK_VALUES,
+    UNKNOWN_RISK_VALUE,
+    MeasureInput,
+    risk_precedence,
+)
+from notewell.extraction.document import Document
+from notewell.extraction.matching import CompiledRule, Match
+from notewell.extraction.nlp import ClinicalNLP, ContextResult, TargetSpan
+
+DROP_CATEGORIES = frozenset({"HYPOTHETICAL", "OTHER_PERSON", "FIGURATIVE", "FUTURE"})
+SPOKEN_ROLES = frozenset({"client", "other"})
+
+
+@dataclass(frozen=True)
+class TargetRule:
+    """A compiled risk target (see ``lexicons/risk_targets.yaml``)."""
+
+    id: str
+    key: str
+    value: str | None
+    negated_value: str | None
+    historical_value: str | None
+    needs_anchor: bool
+    roles: frozenset[str]
+
+    @classmethod
+    def from_yaml(cls, raw: dict[str, Any]) -> TargetRule:
+        key = raw["key"]
+        default_negated = "not_documented" if key == "safety_plan" else "denied"
+        if raw.get("value") is None:
+            default_negated = None  # recognised but carries no status, negated or not
+        return cls(
+            id=raw["id"],
+            key=key,
+            value=raw.get("value"),
+            negated_value=raw.get("negated_value", default_negated),
+            historical_value=raw.get("historical_value"),
+            needs_anchor=bool(raw.get("needs_anchor", False)),
+            roles=frozenset(raw.get("roles", ("narrative", "client"))),
+        )
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target found in the text, with its context once assessed."""
+
+    rule: TargetRule
+    start: int
+    end: int
+    sentence: int
+    context: ContextResult | None = None
+
+
+def _validate_values(rule: TargetRule) -> None:
+    allowed = RISK_VALUES[rule.key]
+    for v in (rule.value, rule.negated_value, rule.historical_value):
+        if v is not None and v not in allowed:
+            raise ValueError(f"risk rule {rule.id}: {v!r} is not a value of {rule.key}")
+
+
+class RiskExtractor:
+    """Finds risk statements in a document and resolves the nine keys."""
+
+    def __init__(self, lexicons: dict[str, Any], nlp: ClinicalNLP) -> None:
+        self._nlp = nlp
+        self._rules: list[CompiledRule] = []
+        for raw in lexicons["risk_targets"]["targets"]:
+            rule = TargetRule.from_yaml(raw)
+            _validate_values(rule)
+            self._rules.append(CompiledRule.build(rule.id, raw["pattern"], raw.get("case_sensitive", False), rule))
+        answers = lexicons["risk_answers"]
+        self._answers = [
+            (a["id"], a["kind"], re.compile(a["pattern"], re.IGNORECASE)) for a in answers["answers"]
+        ]
+        self._methods = [(m["id"], re.compile(m["pattern"], re.IGNORECASE)) for m in answers["method_terms"]]
+        self._turn_cues = [
+            (c["id"], re.compile(c["pattern"], re.IGNORECASE))
+            for c in lexicons["context_modifiers"].get("turn_cues", [])
+        ]
+
+    @staticmethod
+    def target_labels(lexicons: dict[str, Any]) -> list[str]:
+        return sorted({f"risk:{t['key']}" for t in lexicons["risk_targets"]["targets"]})
+
+    # ------------------------------------------------------------------ finding targets
+    def _find_targets(self, doc: Document) -> list[Target]:
+        matches: list[Match] = list(doc.index.matches(self._rules))
+        # longest match wins where targets overlap: "safety plan" is not also a suicide "plan"
+        matches.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        kept: list[Match] = []
+        for m in matches:
+            if any(k.start <= m.start and m.end <= k.end and (k.end - k.start) > (m.end - m.start) for k in kept):
+                continue
+            if any(k.start == m.start and k.end == m.end for k in kept):
+                continue
+            kept.append(m)
+        # drop earlier-kept targets strictly inside a later, longer one (sorted by start only)
+        final = [
+            m
+            for m in kept
+            if not any(
+                o is not m and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
+                for o in kept
+            )
+        ]
+        return [Target(m.rule.payload, m.start, m.end, m.sentence) for m in final]
+
+    def _anchored(self, doc: Document, targets: Sequence[Target]) -> list[Target]:
+        strong_turns = {doc.sentences[t.sentence].turn for t in targets if not t.rule.needs_anchor}
+        out = []
+        for t in targets:
+            if not t.rule.needs_anchor:
+                out.append(t)
+                continue
+            sent = doc.sentences[t.sentence]
+            if sent.section == "risk" or any(
+                turn in strong_turns for turn in (sent.turn - 1, sent.turn, sent.turn + 1)
+            ):
+                out.append(t)
+        return out
+
+    def _assess(self, doc: Document, targets: Sequence[Target]) -> list[Target]:
+        by_sentence: dict[int, list[Target]] = defaultdict(list)
+        for t in targets:
+            by_sentence[t.sentence].append(t)
+        assessed: list[Target] = []
+        for idx, group in sorted(by_sentence.items()):
+            sent = doc.sentences[idx]
+            spans = [TargetSpan(t.start, t.end, f"risk:{t.rule.key}") for t in group]
+            results = self._nlp.assess(doc.text, sent.start, sent.end, spans)
+            for t, res in zip(group, results, strict=True):
+                assessed.append(Target(t.rule, t.start, t.end, t.sentence, res))
+        return assessed
+
+    # ------------------------------------------------------------------ reading one statement
+    def _figurative_in_turn(self, doc: Document, target: Target) -> str | None:
+        turn = doc.turns[doc.sentences[target.sentence].turn]
+        for cue_id, rx in self._turn_cues:
+            if rx.search(doc.text, target.end, turn.end):
+                return cue_id
+        return None
+
+    def _statement_value(self, doc: Document, target: Target, fired: set[str]) -> str | None:
+        ctx = target.context or ContextResult(frozenset(), frozenset())
+        role = doc.sentences[target.sentence].role
+        cats = set(ctx.categories)
+        if role not in SPOKEN_ROLES:
+            cats.discard("THIRD_PERSON")
+        if target.rule.key != "safety_plan":
+            cats.discard("FUTURE")
+        fired.update(ctx.rule_ids)
+        if cats & DROP_CATEGORIES or "THIRD_PERSON" in cats:
+            return None
+        if target.rule.key in ("homicidal_ideation", "suicidal_ideation"):
+            cue = self._figurative_in_turn(doc, target)
+            if cue:
+                fired.add(cue)
+                return None
+        if "NEGATED" in cats:
+            return target.rule.negated_value
+        if "HISTORICAL" in cats and "CURRENT" not in cats:
+            return target.rule.historical_value
+        return target.rule.value
+
+    # ------------------------------------------------------------------ questions and answers
+    def _classify_answer(self, doc: Document, turn: int) -> tuple[set[str], set[str], int, int]:
+        start = doc.answer_start(turn)
+        t = doc.turns[turn]
+        kinds: set[str] = set()
+        fired: set[str] = set()
+        head = doc.text[start : t.end]
+        first_sentences = doc.turn_sentences[turn][:3]
+        tail_end = doc.sentences[first_sentences[-1]].end if first_sentences else t.end
+        for rule_id, kind, rx in self._answers:
+            if kind == "past":
+                if rx.search(doc.text, start, tail_end):
+                    kinds.add(kind)
+                    fired.add(rule_id)
+            elif rx.match(head):
+                kinds.add(kind)
+                fired.add(rule_id)
+        first_end = doc.sentences[first_sentences[0]].end if first_sentences else t.end
+        return kinds, fired, start, max(first_end, start + 1)
+
+    def _question_answers(
+        self, doc: Document, targets: Sequence[Target], fired: set[str]
+    ) -> list[RiskStatement]:
+        by_turn: dict[int, list[Target]] = defaultdict(list)
+        for t in targets:
+            by_turn[doc.sentences[t.sentence].turn].append(t)
+        answered_keys: dict[int, set[str]] = defaultdict(set)
+        for t in targets:
+            if doc.sentences[t.sentence].role == "client":
+                answered_keys[doc.sentences[t.sentence].turn].add(t.rule.key)
+        out: list[RiskStatement] = []
+        for turn_idx, group in sorted(by_turn.items()):
+            turn = doc.turns[turn_idx]
+            if turn.role != "therapist" or "?" not in doc.text[turn.content_start : turn.end]:
+                continue
+            answer = doc.answer_turn(turn_idx)
+            if answer is None:
+                continue
+            asked = [t for t in group if doc.text.find("?", doc.sentences[t.sentence].start, doc.sentences[t.sentence].end + 1) != -1]
+            topic = asked or group
+            kinds, answer_fired, a_start, a_end = self._classify_answer(doc, answer)
+            if not kinds and not any(t.rule.key == "suicide_plan" for t in topic):
+                continue
+            answer_text = doc.text[a_start : doc.turns[answer].end]
+            names_method = [mid for mid, rx in self._methods if rx.search(answer_text)]
+            for target in topic:
+                ctx = target.context or ContextResult(frozenset(), frozenset())
+                cats = set(ctx.categories) - {"THIRD_PERSON", "FUTURE"}
+                if not asked:
+                    # the topic came from a statement before the question ("…thoughts of suicide
+                    # creep in. Anything like that for you?"): its framing does not carry over
+                    cats -= {"HYPOTHETICAL", "HISTORICAL"}
+                if cats & {"OTHER_PERSON", "FIGURATIVE", "NEGATED"}:
+                    continue
+                rule = target.rule
+                historical_q = "HISTORICAL" in cats and "CURRENT" not in cats
+                value: str | None = None
+                if "negative" in kinds:
+                    value = rule.negated_value if rule.value != "denied" else None
+                    if "past" in kinds:
+                        past_value = rule.historical_value
+                        if past_value is not None:
+                            out.append(self._qa(rule, past_value, target, a_start, a_end, answer_fired))
+                elif "affirmative" in kinds or "past" in kinds:
+                    if rule.key in answered_keys.get(answer, set()):
+                        continue  # the answer's own words say what it is
+                    value = rule.historical_value if (historical_q or "past" in kinds) else rule.value
+                elif rule.key == "suicide_plan" and names_method:
+                    value = "present"
+                    answer_fired = answer_fired | set(names_method)
+                if value is None:
+                    continue
+                if "HYPOTHETICAL" in cats and value not in ("denied",):
+                    continue
+                out.append(self._qa(rule, value, target, a_start, a_end, answer_fired))
+                fired.update(answer_fired)
+                fired.add(rule.id)
+        return out
+
+    @staticmethod
+    def _qa(rule: TargetRule, value: str, target: Target, a_start: int, a_end: int, ids: Iterable[str]) -> RiskStatement:
+        del ids
+        return RiskStatement(
+            key=rule.key,
+            value=value,
+            evidence=merge_spans([Evidence(target.start, target.end), Evidence(a_start, a_end)]),
+            source="text",
+            rule=rule.id,
+        )
+
+    # ------------------------------------------------------------------ other sources
+    @staticmethod
+    def _checklist(risk: MappingProxyType[str, str]) -> list[RiskStatement]:
+        return [RiskStatement(k, v, (), "checklist", "checklist") for k, v in risk.items()]
+
+    @staticmethod
+    def _measures(measures: Sequence[MeasureInput], instruments: dict[str, dict[str, Any]]) -> list[RiskStatement]:
+        out = []
+        for m in measures:
+            spec = instruments.get(m.instrument)
+            if not spec or "risk_item" not in spec or m.items is None:
+                continue
+            item = spec["risk_item"]
+            answer = m.items[item["number"] - 1]
+            value = "passive" if answer > item["above"] else "denied"
+            out.append(RiskStatement("suicidal_ideation", value, (), "measure", f"{spec['id']}:item{item['number']}"))
+        return out
+
+    # ------------------------------------------------------------------ public
+    def statements(self, doc: Document, fired: set[str]) -> list[RiskStatement]:
+        """Risk statements read from the text alone (also used on prior notes)."""
+        targets = self._anchored(doc, self._find_targets(doc))
+        targets = self._assess(doc, targets)
+        out: list[RiskStatement] = []
+        for t in targets:
+            role = doc.sentences[t.sentence].role
+            if role in t.rule.roles:
+                fired.add(t.rule.id)
+                value = self._statement_value(doc, t, fired)
+                if value is not None:
+                    out.append(RiskStatement(t.rule.key, value, (Evidence(t.start, t.end),), "text", t.rule.id))
+        out.extend(self._question_answers(doc, targets, fired))
+        return out
+
+    def extract(
+        self, doc: Document, instruments: dict[str, dict[str, Any]], fired: set[str]
+    ) -> MappingProxyType[str, RiskFinding]:
+        statements = self.statements(doc, fired)
+        statements += self._checklist(doc.session.checklist.risk)
+        statements += self._measures(doc.session.measures, instruments)
+        return resolve(statements)
+
+
+def resolve(statements: Sequence[RiskStatement]) -> MappingProxyType[str, RiskFinding]:
+    """The value of each key is the most severe value any statement gave."""
+    by_key: dict[str, list[RiskStatement]] = defaultdict(list)
+    for s in statements:
+        by_key[s.key].append(s)
+    findings: dict[str, RiskFinding] = {}
+    for key in RISK_KEYS:
+        group = by_key.get(key, [])
+        if not group:
+            findings[key] = RiskFinding(key, UNKNOWN_RISK_VALUE[key])
+            continue
+        value = min((s.value for s in group), key=lambda v: risk_precedence(key, v))
+        support = [s for s in group if s.value == value]
+        evidence = merge_spans(e for s in support for e in s.evidence)
+        sources: list[Source] = []
+        for s in support:
+            if s.source not in sources:
+                sources.append(s.source)
+        findings[key] = RiskFinding(key, value, evidence, tuple(sources), tuple(group))
+    return MappingProxyType(findings)

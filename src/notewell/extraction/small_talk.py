@@ -1,0 +1,60 @@
+"""Small talk: the chat before and after the clinical work, and asides in between.
+
+A turn is small talk when it carries no clinical fact and either sits in the opening or closing
+run of non-clinical turns, or matches a small-talk topic (``lexicons/small_talk.yaml``: weather,
+traffic, shows, travel, pets…). Small talk never reaches a note and is never quoted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from notewell.domain.evidence import Evidence
+from notewell.extraction.cues import compile_labels
+from notewell.extraction.document import Document
+
+
+class SmallTalkDetector:
+    def __init__(self, lexicon: dict[str, Any]) -> None:
+        self._rules = compile_labels(lexicon)
+
+    def detect(
+        self,
+        doc: Document,
+        clinical: Sequence[Evidence],
+        fired: set[str],
+        meaningful: Callable[[str], bool] = lambda _text: False,
+    ) -> list[Evidence]:
+        """``clinical`` are fact spans; ``meaningful`` says whether words carry feeling or
+        insight (such a turn is never small talk, even at the very end of a session)."""
+        spans = sorted(clinical)
+        turns = doc.turns
+
+        def is_clinical(t: int) -> bool:
+            turn = turns[t]
+            return any(e.start < turn.end and turn.content_start < e.end for e in spans)
+
+        def topical(t: int) -> bool:
+            text = doc.text[turns[t].content_start : turns[t].end]
+            for rule in self._rules:
+                if rule.regex.search(text):
+                    fired.add(rule.id)
+                    return True
+            return False
+
+        flags = [is_clinical(t) or meaningful(doc.turn_text(t)) for t in range(len(turns))]
+        spoken = [t for t in range(len(turns)) if turns[t].role != "narrative"]
+        small: set[int] = set()
+        # the opening and closing chat of a transcript; an excerpt quoted in shorthand was
+        # chosen by the clinician, so only topical small talk is dropped from it
+        if doc.is_transcript and len(spoken) >= 4:
+            first = next((t for t in spoken if flags[t]), None)
+            last = next((t for t in reversed(spoken) if flags[t]), None)
+            for t in spoken:
+                if first is None or t < first or (last is not None and t > last):
+                    small.add(t)
+        for t in range(len(turns)):
+            if not flags[t] and topical(t):
+                small.add(t)
+        return [Evidence(turns[t].content_start, turns[t].end) for t in sorted(small)]

@@ -1,0 +1,173 @@
+"""Turns, sentences and shorthand sections: the shape of a session text.
+
+A transcript line ``C: No. Never.`` is a client turn; ``Mom: Twice that I found.`` is another
+participant's; ``Plan: diary card daily.`` is the clinician's own shorthand (a *narrative* turn)
+in the ``plan`` section. In couples sessions both partners are the client; in family and group
+sessions only the identified client is.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from notewell.domain.facts import Role, Sentence, Turn
+from notewell.domain.session import Session
+
+LABEL = re.compile(r"[ \t]*(?P<label>[A-Za-z][A-Za-z .'/\-]{0,28}?)\.?[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:(?=[ \t]|$)")
+QUOTED = re.compile(r"[\"“]([^\"”\n]{2,400})[\"”]|(?<![\w'’])['‘]([^\n]{2,300}?)['’](?![\w])")
+
+
+def _norm(label: str) -> str:
+    return re.sub(r"\s+", " ", label.strip().rstrip(".")).lower()
+
+
+@dataclass(frozen=True)
+class SpeakerBook:
+    """Speaker and section labels, built from the speakers lexicon and the session's participants."""
+
+    therapist: frozenset[str]
+    client: frozenset[str]
+    other: frozenset[str]
+    sections: dict[str, str]
+
+    @classmethod
+    def build(cls, lexicon: dict[str, object], session: Session) -> SpeakerBook:
+        def labels(key: str) -> set[str]:
+            raw = lexicon[key]
+            assert isinstance(raw, list)
+            return {_norm(x) for x in raw}
+
+        therapist = labels("therapist_labels")
+        client = labels("client_labels")
+        other = labels("other_labels")
+        names = {_norm(n) for n in session.client.all_names}
+        couples = session.meta.type == "couples"
+        for person in session.meta.participants:
+            p = _norm(person)
+            if p in therapist:
+                continue
+            if p in names or (couples and p not in other):
+                client.add(p)
+            else:
+                other.add(p)
+        client |= names
+        other -= client
+        sections: dict[str, str] = {}
+        raw_sections = lexicon["sections"]
+        assert isinstance(raw_sections, list)
+        for sec in raw_sections:
+            for lab in sec["labels"]:
+                sections[_norm(lab)] = sec["id"]
+        return cls(frozenset(therapist), frozenset(client), frozenset(other), sections)
+
+    def role_of(self, label: str) -> Role | None:
+        key = _norm(label)
+        if key in self.therapist:
+            return "therapist"
+        if key in self.client:
+            return "client"
+        if key in self.other:
+            return "other"
+        return None
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    spans = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        spans.append((pos, pos + len(body)))
+        pos += len(line)
+    return spans
+
+
+def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | None]]:
+    """Split the text into turns (one per non-blank line) and the shorthand section of each."""
+    turns: list[Turn] = []
+    sections: list[str | None] = []
+    section: str | None = None
+    for start, end in _lines(text):
+        line = text[start:end]
+        if not line.strip():
+            section = None
+            continue
+        lead = len(line) - len(line.lstrip())
+        m = LABEL.match(line)
+        role: Role = "narrative"
+        speaker: str | None = None
+        content_start = start + lead
+        if m:
+            label = m.group("label")
+            found = book.role_of(label)
+            if found is not None:
+                role, speaker = found, label.strip()
+                content_start = start + m.end()
+                while content_start < end and text[content_start] in " \t":
+                    content_start += 1
+            elif _norm(label) in book.sections:
+                section = book.sections[_norm(label)]
+        if role != "narrative":
+            line_section = "excerpt" if section in (None, "excerpt") else section
+        else:
+            line_section = section
+        if content_start >= end:
+            continue
+        turns.append(Turn(role=role, speaker=speaker, start=start, end=end, content_start=content_start))
+        sections.append(line_section)
+    return turns, sections
+
+
+def split_sentences(
+    text: str,
+    turns: Sequence[Turn],
+    sections: Sequence[str | None],
+    boundaries: Sequence[tuple[int, int]],
+    book: SpeakerBook | None = None,
+) -> list[Sentence]:
+    """Cut each turn's content at the sentence boundaries found by the NLP pipeline.
+
+    ``boundaries`` are sentence spans over the whole text (spaCy's sentencizer); a sentence
+    never crosses a line, so a turn is always a whole number of sentences. Spans are trimmed
+    so that evidence starts and ends on words.
+    """
+    starts = sorted({s for s, _ in boundaries})
+    out: list[Sentence] = []
+    for t_index, (turn, section) in enumerate(zip(turns, sections, strict=True)):
+        lo = bisect.bisect_right(starts, turn.content_start)
+        cuts = [turn.content_start, *(s for s in starts[lo:] if s < turn.end), turn.end]
+        current = section
+        for a, b in itertools.pairwise(cuts):
+            s, e = trim(text, a, b)
+            if e <= s:
+                continue
+            if turn.role == "narrative" and book is not None and s > turn.content_start:
+                # an inline heading mid-line ("… 50%. HW: PMR nightly; continue worry log.")
+                m = LABEL.match(text, s, e)
+                if m and _norm(m.group("label")) in book.sections:
+                    current = book.sections[_norm(m.group("label"))]
+            out.append(Sentence(s, e, t_index, turn.role, current))
+    return out
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink ``[start, end)`` to exclude surrounding whitespace."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def quoted_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of quoted words inside ``text[start:end]`` (the client's words in a clinician's note)."""
+    spans = []
+    for m in QUOTED.finditer(text, start, end):
+        g = 1 if m.group(1) is not None else 2
+        s, e = trim(text, m.start(g), m.end(g))
+        if e - s >= 2:
+            spans.append((s, e))
+    return spans
