@@ -60,7 +60,9 @@ def time_it(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
 
 def cli_peak_rss_mb(path: Path) -> float:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run([str(ROOT / ".venv/bin/notewell"), "extract", "--json", str(path)], check=True, capture_output=True)
+    subprocess.run(
+        [str(ROOT / ".venv/bin/notewell"), "extract", "--json", str(path)], check=True, capture_output=True
+    )
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return max(before, after) / 1024
 
@@ -95,7 +97,9 @@ def main() -> int:
             results[size] = secs
             draft_ms = f"{time_it(lambda: draft(session), args.runs) * 1000:9.1f}" if draft else f"{'-':>9}"  # noqa: B023
             path = Path(tmp) / f"bench-{size}.yaml"
-            path.write_text(yaml.safe_dump({"session": {"type": "individual"}, "text": text}), encoding="utf-8")
+            path.write_text(
+                yaml.safe_dump({"session": {"type": "individual"}, "text": text}), encoding="utf-8"
+            )
             rss = cli_peak_rss_mb(path)
             print(f"{size:>7} {secs * 1000:11.1f} {size / secs:10.0f} {draft_ms} {rss:16.1f}")
     print(f"20k / 10k time ratio: {results[20_000] / results[10_000]:.2f} (target ≤ 2.2)")

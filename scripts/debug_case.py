@@ -17,7 +17,9 @@ def main() -> None:
     data.pop("expect", None)
     data.pop("id", None)
     app = build()
-    session = parse_session(str(path), yaml.safe_dump(data, sort_keys=False, allow_unicode=True), app.knowledge.instruments)
+    session = parse_session(
+        str(path), yaml.safe_dump(data, sort_keys=False, allow_unicode=True), app.knowledge.instruments
+    )
     ex = app.extractor
     facts = ex.extract(session)
     text = session.text

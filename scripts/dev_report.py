@@ -25,7 +25,9 @@ def main() -> None:
             f = Path(tmp) / f"{c.stem}.yaml"
             f.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
             files.append(str(f))
-        out = subprocess.run([".venv/bin/notewell", "extract", "--json", *files], capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [".venv/bin/notewell", "extract", "--json", *files], capture_output=True, text=True
+        ).stdout
     for line in out.splitlines():
         row = json.loads(line)
         cid = Path(row["source"]).stem
@@ -36,7 +38,7 @@ def main() -> None:
             matched = [any(all(w.lower() in g.lower() for w in grp) for grp in groups) for g in got]
             if not all(matched) or len(got) != len(groups):
                 print(f"{cid} expected {groups}")
-                for g, ok in zip(got, matched):
+                for g, ok in zip(got, matched, strict=False):
                     print(f"   {'ok' if ok else 'FP'}  {g}")
         if what == "quotes" and "quotes" in exp:
             got = [q["text"] for q in row["quotes"]]

@@ -62,12 +62,20 @@ def examples(by_t: dict[str, list[dict[str, str]]]) -> tuple[list[Any], list[Any
                 talk.append((talk_features(text, last_t, cues), r["client_talk_type"], tid))
                 last_c = text
             else:
-                refl.append((reflection_features(text, last_c), "reflection" if r["main_therapist_behaviour"] == "reflection" else "other", tid))
+                refl.append(
+                    (
+                        reflection_features(text, last_c),
+                        "reflection" if r["main_therapist_behaviour"] == "reflection" else "other",
+                        tid,
+                    )
+                )
                 last_t = text
     return talk, refl
 
 
-def cross_validate(data: list[Any], grid: list[dict[str, Any]], average: str, positive: str | None) -> tuple[dict[str, Any], float]:
+def cross_validate(
+    data: list[Any], grid: list[dict[str, Any]], average: str, positive: str | None
+) -> tuple[dict[str, Any], float]:
     feats = [d[0] for d in data]
     labels = np.array([d[1] for d in data])
     groups = np.array([d[2] for d in data])
@@ -143,7 +151,10 @@ def main() -> None:
             "transcripts": len(ids),
             "client_utterances": len(talk),
             "therapist_utterances": len(refl),
-            "method": "tf-idf (sublinear, l2) + multinomial logistic regression (scikit-learn) over notewell.extraction.mi features",
+            "method": (
+                "tf-idf (sublinear, l2) + multinomial logistic regression (scikit-learn)"
+                " over notewell.extraction.mi features"
+            ),
             "cross_validation": {
                 "scheme": "GroupKFold(5) by transcript",
                 "client_talk_macro_f1": round(talk_cv, 3),

@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from notewell.clinical.knowledge import Knowledge
+from notewell.composition.composer import Composer
+from notewell.composition.formats import FormatRegistry
 from notewell.config import Settings
 from notewell.extraction.extractor import Extractor
+from notewell.review.reviewer import Reviewer
 
 
 @dataclass
@@ -19,6 +22,9 @@ class App:
 
     settings: Settings
     knowledge: Knowledge
+    formats: FormatRegistry
+    composer: Composer
+    reviewer: Reviewer
     _extractor: Extractor | None = field(default=None, repr=False)
 
     @property
@@ -36,4 +42,11 @@ class App:
 def build(settings: Settings | None = None) -> App:
     """Load settings and clinical knowledge (validated) and return the wired app."""
     settings = settings or Settings.from_env()
-    return App(settings=settings, knowledge=Knowledge.load(settings.rules_dir))
+    knowledge = Knowledge.load(settings.rules_dir)
+    formats = FormatRegistry(Composer.BLOCKS)
+    formats.load_builtin()
+    if settings.formats_dir is not None:
+        formats.load_folder(settings.formats_dir)
+    composer = Composer(knowledge.phrasing, knowledge.cpt, knowledge.instruments, formats)
+    reviewer = Reviewer.load(knowledge.cpt, knowledge.instruments, settings.rules_dir)
+    return App(settings=settings, knowledge=knowledge, formats=formats, composer=composer, reviewer=reviewer)

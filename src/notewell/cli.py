@@ -37,8 +37,12 @@ def _parser() -> argparse.ArgumentParser:
 
     dr = sub.add_parser("draft", help="draft a progress note in a format")
     dr.add_argument("files", nargs="+", metavar="FILE")
-    dr.add_argument("--format", default="auto", help="soap, dap, birp, girp, pirp, narrative, intake, crisis, "
-                    "discharge, or auto (from session type and setting)")
+    dr.add_argument(
+        "--format",
+        default="auto",
+        help="soap, dap, birp, girp, pirp, narrative, intake, crisis, "
+        "discharge, or auto (from session type and setting)",
+    )
     dr.add_argument("--json", action="store_true", help="print JSON Lines (eval/SCHEMA.md §2)")
 
     rules = sub.add_parser("rules", help="show the clinical rules in effect")
@@ -74,7 +78,9 @@ def _cmd_extract(args: argparse.Namespace, run: _Run) -> None:
     app = build()
 
     def work(source: str) -> None:
-        session = load_checked_session(source, app.knowledge.instruments, app.techniques, app.settings.max_input_bytes)
+        session = load_checked_session(
+            source, app.knowledge.instruments, app.techniques, app.settings.max_input_bytes
+        )
         facts = extract_facts(session, app.extractor)
         if args.json:
             print(json.dumps(facts_to_json(source, facts), ensure_ascii=False), file=run.out)
@@ -94,10 +100,14 @@ def _cmd_draft(args: argparse.Namespace, run: _Run) -> None:
     app = build()
     fmt = args.format.strip().lower()
     if fmt != "auto" and fmt not in app.formats.names():
-        raise UsageError(f"unknown format {args.format!r}; choose from auto, {', '.join(app.formats.names())}")
+        raise UsageError(
+            f"unknown format {args.format!r}; choose from auto, {', '.join(app.formats.names())}"
+        )
 
     def work(source: str) -> None:
-        session = load_checked_session(source, app.knowledge.instruments, app.techniques, app.settings.max_input_bytes)
+        session = load_checked_session(
+            source, app.knowledge.instruments, app.techniques, app.settings.max_input_bytes
+        )
         note = draft_note(session, fmt, app.extractor, app.composer, app.reviewer)
         if args.json:
             print(json.dumps(note_to_json(source, note), ensure_ascii=False), file=run.out)
@@ -115,7 +125,9 @@ def _cmd_rules(args: argparse.Namespace, run: _Run) -> None:
         raise UsageError("usage: notewell rules show [LEXICON]")
     app = build()
     if args.lexicon and args.lexicon not in app.knowledge.lexicons:
-        raise UsageError(f"unknown lexicon {args.lexicon!r}; choose from {', '.join(sorted(app.knowledge.lexicons))}")
+        raise UsageError(
+            f"unknown lexicon {args.lexicon!r}; choose from {', '.join(sorted(app.knowledge.lexicons))}"
+        )
     print(rules_to_text(app.knowledge, args.lexicon, app.settings.rules_dir), file=run.out)
 
 

@@ -36,6 +36,17 @@ from notewell.domain.session import (
 from notewell.errors import SessionFileError
 
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class _SessionYamlLoader(yaml.SafeLoader):
+    """Safe YAML without implicit timestamps: ``2026-13-45`` stays text, so a bad date is
+    reported against its field instead of failing inside the YAML parser."""
+
+
+_SessionYamlLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 
 
@@ -128,10 +139,14 @@ def decode(source: str, raw: bytes, max_bytes: int = MAX_INPUT_BYTES) -> str:
     """Bytes → text, refusing oversize, binary and non-UTF-8 input with a clear reason."""
     if len(raw) > max_bytes:
         raise SessionFileError(
-            source, None, f"file is {len(raw):,} bytes; the limit is {max_bytes:,} (2 MB) — is this a session file?"
+            source,
+            None,
+            f"file is {len(raw):,} bytes; the limit is {max_bytes:,} (2 MB) — is this a session file?",
         )
     if b"\x00" in raw:
-        raise SessionFileError(source, None, "looks like a binary file (contains NUL bytes); expected UTF-8 text")
+        raise SessionFileError(
+            source, None, "looks like a binary file (contains NUL bytes); expected UTF-8 text"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -159,7 +174,9 @@ def read_bytes(source: str, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
         raise SessionFileError(source, None, f"cannot be read ({exc.strerror})") from None
 
 
-def load_session(source: str, instruments: Mapping[str, Mapping[str, Any]], max_bytes: int = MAX_INPUT_BYTES) -> Session:
+def load_session(
+    source: str, instruments: Mapping[str, Mapping[str, Any]], max_bytes: int = MAX_INPUT_BYTES
+) -> Session:
     """Load one session file (``-`` is stdin) and validate it."""
     text = decode(source, read_bytes(source, max_bytes), max_bytes)
     return parse_session(source, text, instruments)
@@ -172,7 +189,9 @@ def parse_session(source: str, content: str, instruments: Mapping[str, Mapping[s
     data: Any = None
     if not is_text_file:
         try:
-            data = yaml.safe_load(content)
+            data = yaml.load(content, Loader=_SessionYamlLoader)
+        except (ValueError, OverflowError):
+            raise r.fail(None, "is not valid YAML: a value cannot be read") from None
         except yaml.YAMLError as exc:
             if source == "-":
                 data = None
@@ -184,7 +203,9 @@ def parse_session(source: str, content: str, instruments: Mapping[str, Mapping[s
         if source == "-" and not (isinstance(data, dict) and "text" in data):
             data = None
         elif not isinstance(data, dict):
-            raise r.fail(None, f"expected a YAML mapping with a text: key (or a .txt file), got {_kind(data)}")
+            raise r.fail(
+                None, f"expected a YAML mapping with a text: key (or a .txt file), got {_kind(data)}"
+            )
     if data is None:
         return Session(source=source, text=_require_text(r, content))
     return _session_from_mapping(r, data, instruments)
@@ -200,7 +221,9 @@ def _require_text(r: _Reader, text: Any) -> str:
     return text
 
 
-def _session_from_mapping(r: _Reader, data: Mapping[str, Any], instruments: Mapping[str, Mapping[str, Any]]) -> Session:
+def _session_from_mapping(
+    r: _Reader, data: Mapping[str, Any], instruments: Mapping[str, Mapping[str, Any]]
+) -> Session:
     text = _require_text(r, data.get("text"))
     client_raw = r.mapping(data.get("client"), "client")
     names = r.listing(client_raw.get("names"), "client.names")
@@ -213,7 +236,9 @@ def _session_from_mapping(r: _Reader, data: Mapping[str, Any], instruments: Mapp
     )
     meta = _meta(r, r.mapping(data.get("session"), "session"))
     goals = tuple(_goal(r, g, i) for i, g in enumerate(r.listing(data.get("goals"), "goals")))
-    diagnoses = tuple(_diagnosis(r, d, i) for i, d in enumerate(r.listing(data.get("diagnoses"), "diagnoses")))
+    diagnoses = tuple(
+        _diagnosis(r, d, i) for i, d in enumerate(r.listing(data.get("diagnoses"), "diagnoses"))
+    )
     priors = tuple(_prior(r, p, i) for i, p in enumerate(r.listing(data.get("prior_notes"), "prior_notes")))
     measures = tuple(
         _measure(r, m, i, instruments) for i, m in enumerate(r.listing(data.get("measures"), "measures"))
@@ -237,12 +262,18 @@ def _meta(r: _Reader, raw: Mapping[str, Any]) -> SessionMeta:
     if session_type is not None:
         session_type = session_type.strip().lower()
         if session_type not in SESSION_TYPES:
-            raise r.fail("session.type", f"unknown session type {_describe(session_type)}; expected one of {', '.join(SESSION_TYPES)}")
+            raise r.fail(
+                "session.type",
+                f"unknown session type {_describe(session_type)}; expected one of {', '.join(SESSION_TYPES)}",
+            )
     setting = r.string(raw.get("setting"), "session.setting")
     if setting is not None:
         setting = setting.strip().lower()
         if setting not in CARE_SETTINGS:
-            raise r.fail("session.setting", f"unknown setting {_describe(setting)}; expected one of {', '.join(CARE_SETTINGS)}")
+            raise r.fail(
+                "session.setting",
+                f"unknown setting {_describe(setting)}; expected one of {', '.join(CARE_SETTINGS)}",
+            )
     start = r.clock(raw.get("start"), "session.start")
     end = r.clock(raw.get("end"), "session.end")
     if start is not None and end is not None and (end.hour, end.minute) <= (start.hour, start.minute):
@@ -255,7 +286,9 @@ def _meta(r: _Reader, raw: Mapping[str, Any]) -> SessionMeta:
         type=session_type,
         setting=setting,
         modality=r.string(raw.get("modality"), "session.modality"),
-        participants=tuple(r.string(p, f"session.participants[{i}]") or "" for i, p in enumerate(participants)),
+        participants=tuple(
+            r.string(p, f"session.participants[{i}]") or "" for i, p in enumerate(participants)
+        ),
     )
 
 
@@ -280,7 +313,10 @@ def _prior(r: _Reader, raw: Any, i: int) -> PriorNote:
     m = r.mapping(raw, field)
     text = m.get("text")
     if not isinstance(text, str) or not text.strip():
-        raise r.fail(f"{field}.text", "expected the prior note's text" if text is None else f"expected text, got {_kind(text)}")
+        raise r.fail(
+            f"{field}.text",
+            "expected the prior note's text" if text is None else f"expected text, got {_kind(text)}",
+        )
     return PriorNote(date=r.day(m.get("date"), f"{field}.date"), text=text)
 
 
@@ -303,7 +339,9 @@ def _measure(r: _Reader, raw: Any, i: int, instruments: Mapping[str, Mapping[str
                 raise r.fail(f"{field}.items[{j}]", f"expected a whole number, got {_describe(v)}")
             ints.append(v)
         if spec is None or "items" not in spec:
-            raise r.fail(f"{field}.items", f"item scoring is not known for {_describe(name)}; give a score instead")
+            raise r.fail(
+                f"{field}.items", f"item scoring is not known for {_describe(name)}; give a score instead"
+            )
         item_spec = spec["items"]
         if len(ints) != item_spec["count"]:
             raise r.fail(f"{field}.items", f"{instrument} needs {item_spec['count']} items, got {len(ints)}")
@@ -311,7 +349,9 @@ def _measure(r: _Reader, raw: Any, i: int, instruments: Mapping[str, Mapping[str
         for j, v in enumerate(ints):
             ok = v in allowed[j + 1] if (j + 1) in allowed else item_spec["min"] <= v <= item_spec["max"]
             if not ok:
-                rng = sorted(allowed[j + 1]) if (j + 1) in allowed else f"{item_spec['min']}-{item_spec['max']}"
+                rng = (
+                    sorted(allowed[j + 1]) if (j + 1) in allowed else f"{item_spec['min']}-{item_spec['max']}"
+                )
                 raise r.fail(f"{field}.items[{j}]", f"{instrument} item {j + 1} must be {rng}, got {v}")
         items = tuple(ints)
     score: float | None = None
@@ -351,7 +391,9 @@ def _checklist(r: _Reader, raw: Mapping[str, Any]) -> Checklist:
             v = r.string(value, field, required=True)
             v = (v or "").strip().lower()
             if v not in RISK_VALUES[key]:
-                raise r.fail(field, f"unknown value {_describe(v)}; expected one of {', '.join(RISK_VALUES[key])}")
+                raise r.fail(
+                    field, f"unknown value {_describe(v)}; expected one of {', '.join(RISK_VALUES[key])}"
+                )
             risk[key] = v
         elif key == "interventions":
             for j, item in enumerate(r.listing(value, field)):
@@ -361,5 +403,7 @@ def _checklist(r: _Reader, raw: Mapping[str, Any]) -> Checklist:
             for domain, finding in r.mapping(value, field).items():
                 mental[str(domain)] = r.string(finding, f"{field}.{domain}", required=True) or ""
     return Checklist(
-        risk=MappingProxyType(risk), interventions=tuple(interventions), mental_status=MappingProxyType(mental)
+        risk=MappingProxyType(risk),
+        interventions=tuple(interventions),
+        mental_status=MappingProxyType(mental),
     )

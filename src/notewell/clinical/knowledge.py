@@ -31,16 +31,19 @@ LEXICONS: dict[str, str] = {
     "medications": "labelled_cues",
     "people": "labelled_cues",
     "responses": "labelled_cues",
+    "goals": "goals",
 }
 """Lexicon file name (``lexicons/<name>.yaml``) → the schema in ``schemas.yaml`` it must satisfy."""
 
 
 @dataclass(frozen=True)
 class Knowledge:
-    """The lexicons and instruments in effect for this installation."""
+    """The lexicons, instruments, note phrasing and CPT rules in effect for this installation."""
 
     lexicons: dict[str, Any]
     instruments: dict[str, dict[str, Any]]
+    phrasing: dict[str, Any]
+    cpt: dict[str, Any]
 
     @classmethod
     def load(cls, rules_dir: Path | None = None) -> Knowledge:
@@ -51,7 +54,12 @@ class Knowledge:
         for rel in loader.shipped_files("instruments"):
             spec = loader.load(rel, "instrument", rules_dir)
             instruments[spec["id"]] = spec
-        return cls(lexicons=lexicons, instruments=instruments)
+        return cls(
+            lexicons=lexicons,
+            instruments=instruments,
+            phrasing=loader.load("phrasing.yaml", "phrasing", rules_dir),
+            cpt=loader.load("cpt.yaml", "cpt", rules_dir),
+        )
 
     def lexicon(self, name: str) -> Any:
         return self.lexicons[name]

@@ -55,11 +55,16 @@ def validate(label: str, schema_name: str, data: Any) -> None:
         raise RuleFileError(label, f"{path}: {err.message}")
 
 
-def _shipped(relative: str) -> tuple[str, str]:
+def resource_text(relative: str) -> str:
+    """The text of a file shipped in ``notewell/clinical`` (``formats/soap.yaml``)."""
     node = resources.files(PACKAGE)
     for part in relative.split("/"):
         node = node.joinpath(part)
-    return f"notewell/clinical/{relative}", node.read_text(encoding="utf-8")
+    return node.read_text(encoding="utf-8")
+
+
+def _shipped(relative: str) -> tuple[str, str]:
+    return f"notewell/clinical/{relative}", resource_text(relative)
 
 
 def shipped_files(folder: str) -> list[str]:
@@ -103,7 +108,27 @@ def load(relative: str, schema_name: str, rules_dir: Path | None = None) -> Any:
             data = _merge_by_id(data, override)
             validate(str(path), schema_name, data)
     check_patterns(label, data)
+    check_unique_ids(label, data)
     return data
+
+
+def check_unique_ids(label: str, data: Any) -> None:
+    """Rule ids are how tests, traces and overrides name a rule: each must be unique in a file."""
+    seen: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "id" in node and ("pattern" in node or "cues" in node):
+                if node["id"] in seen:
+                    raise RuleFileError(label, f"rule id {node['id']!r} is used twice")
+                seen.add(node["id"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(data)
 
 
 def iter_patterns(data: Any, path: str = "") -> Iterator[tuple[str, str]]:

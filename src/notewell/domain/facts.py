@@ -61,6 +61,8 @@ class RiskStatement:
     evidence: tuple[Evidence, ...]
     source: Source = "text"
     rule: str | None = None
+    historical: bool = False
+    """The statement is about the past ("No hx of suicide attempts", "cut in 8th grade")."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,35 @@ class PersonMention:
 
 
 @dataclass(frozen=True)
+class GoalLink:
+    """A treatment-plan goal the session addressed, and why we think so.
+
+    ``basis`` is ``measure`` (the goal's instrument was scored this session), ``symptom`` (the
+    goal's target symptom was discussed) or ``words`` (the goal's own key words appear).
+    """
+
+    goal_id: str
+    basis: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """A concrete next step that is not homework: the next appointment, a check-in, a call."""
+
+    text: str
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class PriorStatement:
+    """A risk statement read from an earlier note, for contradiction checks."""
+
+    note_index: int
+    statement: RiskStatement
+
+
+@dataclass(frozen=True)
 class Facts:
     """Everything extracted from one session, ready for composition and review."""
 
@@ -222,6 +253,11 @@ class Facts:
     mental_status: tuple[MentalStatus, ...] = ()
     small_talk: tuple[Evidence, ...] = ()
     people: tuple[PersonMention, ...] = ()
+    goal_links: tuple[GoalLink, ...] = ()
+    plan_steps: tuple[PlanStep, ...] = ()
+    prior_statements: tuple[PriorStatement, ...] = ()
+    session_times: tuple[Evidence, ...] = ()
+    """Where the text states the session's times ("Session time: 10:15-11:00")."""
     turns: tuple[Turn, ...] = ()
     sentences: tuple[Sentence, ...] = ()
     fired_rules: frozenset[str] = field(default_factory=frozenset)

@@ -7,6 +7,7 @@ from typing import Any
 
 from notewell.clinical.knowledge import Knowledge
 from notewell.domain.facts import Facts
+from notewell.domain.notes import Note
 from notewell.domain.session import Session
 
 
@@ -84,3 +85,21 @@ def _rule_lines(data: Any, prefix: str = "") -> list[str]:
         for item in data:
             out.extend(_rule_lines(item, prefix))
     return out
+
+
+def note_to_markdown(source: str, session: Session, note: Note) -> str:
+    """A draft as Markdown: sections, sentences, then the nudges with their fixes."""
+    meta = session.meta
+    lines = [f"# {note.title} note — draft", ""]
+    if meta.date:
+        lines.append(f"_Source: {source}; date of service {meta.date.isoformat()}. Draft for clinician review — not signed._")
+    else:
+        lines.append(f"_Source: {source}. Draft for clinician review — not signed._")
+    for section in note.sections:
+        lines += ["", f"## {section.title}", ""]
+        lines += [s.text for s in section.sentences]
+    if note.nudges:
+        lines += ["", "## Before you sign", ""]
+        for n in note.nudges:
+            lines.append(f"- **{n.code}** ({n.severity}): {n.message} _Fix:_ {n.fix}")
+    return "\n".join(lines) + "\n"

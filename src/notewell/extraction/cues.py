@@ -12,7 +12,9 @@ def compile_labels(lexicon: dict[str, Any]) -> list[CompiledRule]:
     rules = []
     for label in lexicon["labels"]:
         for cue in label["cues"]:
-            rules.append(CompiledRule.build(cue["id"], cue["pattern"], cue.get("case_sensitive", False), label["id"]))
+            rules.append(
+                CompiledRule.build(cue["id"], cue["pattern"], cue.get("case_sensitive", False), label["id"])
+            )
     return rules
 
 

@@ -22,7 +22,10 @@ FREQUENCY = re.compile(
     r"\b\d+(?:\s*-\s*\d+)?\s*(?:x|times?)\s*(?:/|a|per|this)\s*(?:wk|week|day|night|month|mo)\b|\b(?:daily|nightly|weekly|most\s+(?:days|nights)|every\s+(?:day|night)|\d+\s+of\s+\d+\s+(?:days|nights)|twice\s+a\s+(?:week|day)|once\s+a\s+(?:week|day)|\d+(?:-\d+)?\s*(?:hrs?|hours)(?:\s*/\s*night|\s+a\s+night)?|\d+\s+(?:nightmares|attacks|episodes|drinking\s+days|days)\s+(?:this|last|a|per)\s+(?:wk|week)|(?:two|three|four|five|six|seven|\d+)\s+(?:this|a)\s+week)\b",
     re.IGNORECASE,
 )
-INTENSITY = re.compile(r"\b\d{1,3}\s*/\s*(?:10|5|100)\b|\b\d{1,3}\s*%|\bSUDS?\s*\d+(?:/10)?\b|\b(?:mild|moderate|severe|intense)\b", re.IGNORECASE)
+INTENSITY = re.compile(
+    r"\b\d{1,3}\s*/\s*(?:10|5|100)\b|\b\d{1,3}\s*%|\bSUDS?\s*\d+(?:/10)?\b|\b(?:mild|moderate|severe|intense)\b",
+    re.IGNORECASE,
+)
 DURATION = re.compile(
     r"\bx\s*~?\s*\d+\s*(?:days?|d|wks?|weeks?|mos?|months?|yrs?|years?)\b|\bfor\s+(?:about\s+|over\s+|the\s+(?:last|past)\s+)?(?:\d+|two|three|four|a\s+few|several)\s+(?:days|weeks|months|years)\b|\bsince\s+(?:about\s+)?(?:\d{1,2}/\d{1,2}|january|february|march|april|may|june|july|august|september|october|november|december|the\s+\w+|last\s+\w+|summer|spring|fall|winter|christmas)\b|\b(?:last|past)\s+\d+\s+(?:wks|weeks|days|months)\b",
     re.IGNORECASE,
@@ -52,10 +55,13 @@ class DetailExtractor:
         found: dict[str, list[Symptom]] = defaultdict(list)
         for idx, group in sorted(by_sentence.items()):
             s = doc.sentences[idx]
-            results = self._nlp.assess(doc.text, s.start, s.end, [TargetSpan(m.start, m.end, "symptom") for m in group])
+            results = self._nlp.assess(
+                doc.text, s.start, s.end, [TargetSpan(m.start, m.end, "symptom") for m in group]
+            )
             piece = doc.text[s.start : s.end]
             seen: set[str] = set()
             for m, res in zip(group, results, strict=True):
+                fired.update(res.rule_ids | res.present)
                 name = m.rule.payload
                 if name in seen or len(found[name]) >= MAX_PER_SYMPTOM:
                     continue
@@ -96,7 +102,11 @@ class DetailExtractor:
                 continue
             seen.add(m.rule.payload)
             fired.add(m.rule.id)
-            out.append(MentalStatus(m.rule.payload, " ".join(doc.text[m.start : m.end].split()), (Evidence(m.start, m.end),)))
+            out.append(
+                MentalStatus(
+                    m.rule.payload, " ".join(doc.text[m.start : m.end].split()), (Evidence(m.start, m.end),)
+                )
+            )
         for domain, finding in doc.session.checklist.mental_status.items():
             if domain not in seen:
                 out.append(MentalStatus(domain, finding, ()))
@@ -128,6 +138,6 @@ class DetailExtractor:
             if s.role not in ("client", "narrative"):
                 continue
             fired.add(m.rule.id)
-            kind = "rating_change" if m.rule.payload == "rating_change" else "engagement"
+            kind = "engagement" if m.rule.payload == "engagement" else "rating_change"
             out.append(ClientResponse(kind, (Evidence(s.start, s.end),)))  # type: ignore[arg-type]
         return out

@@ -46,7 +46,13 @@ class DistortionExtractor:
         for m in kept:
             fired.add(m.rule.id)
             s = doc.sentences[m.sentence]
-            ev = Evidence(s.start, s.end) if s.end - s.start <= LONG_SENTENCE else Evidence(m.start, m.end)
+            quoted = [(a, b) for a, b in doc.quoted() if a <= m.start and m.end <= b]
+            if quoted:  # the client's words the clinician quoted, not the whole shorthand line
+                ev = Evidence(*quoted[0])
+            elif s.end - s.start <= LONG_SENTENCE:
+                ev = Evidence(s.start, s.end)
+            else:
+                ev = Evidence(m.start, m.end)
             key = (m.rule.payload, m.sentence)
             if key not in seen:
                 seen.add(key)

@@ -54,7 +54,7 @@ class Document:
         return self.sentences[i].role
 
     def answer_turn(self, question_turn: int, window: int = 4) -> int | None:
-        """The client's answer to a therapist's question: their next turn before the therapist speaks again."""
+        """The client's answer to a therapist's question: their next turn before the therapist speaks."""
         for t in range(question_turn + 1, min(len(self.turns), question_turn + 1 + window)):
             role = self.turns[t].role
             if role == "therapist":

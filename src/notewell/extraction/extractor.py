@@ -7,15 +7,16 @@ rest. The NLP pipeline is built lazily on first use, never at import.
 
 from __future__ import annotations
 
-from typing import Any
+import re
 
 from notewell.clinical.knowledge import Knowledge
-from notewell.domain.facts import Facts
-from notewell.domain.session import POSITIVE_RISK_VALUES, Session
 from notewell.domain.evidence import Evidence
+from notewell.domain.facts import Facts, PriorStatement, RiskStatement
+from notewell.domain.session import POSITIVE_RISK_VALUES, Session
 from notewell.extraction.details import DetailExtractor
 from notewell.extraction.distortions import DistortionExtractor
 from notewell.extraction.document import Document
+from notewell.extraction.goals import GoalLinker
 from notewell.extraction.homework import HomeworkExtractor
 from notewell.extraction.interventions import InterventionExtractor
 from notewell.extraction.measures import MeasureExtractor
@@ -52,11 +53,14 @@ class Extractor:
         self.small_talk = SmallTalkDetector(self._lex["small_talk"])
         self.people = PeopleFinder(self._lex["people"])
         self.details = DetailExtractor(self._lex, self.nlp)
+        self.goals = GoalLinker(self._lex, knowledge.instruments)
 
     def document(self, session: Session) -> Document:
         book = SpeakerBook.build(self._lex["speakers"], session)
         turns, sections = segment_turns(session.text, book)
-        sentences = split_sentences(session.text, turns, sections, self.nlp.sentence_spans(session.text), book)
+        sentences = split_sentences(
+            session.text, turns, sections, self.nlp.sentence_spans(session.text), book
+        )
         return Document(session, turns, sentences)
 
     def extract(self, session: Session) -> Facts:
@@ -74,7 +78,9 @@ class Extractor:
         medications = self.details.medications(doc, fired)
         mental_status = self.details.mental_status(doc, fired)
         responses = self.details.responses(doc, fired)
-        risk_spans = [e for f in risk.values() if f.value not in ("not_assessed", "not_documented") for e in f.evidence]
+        risk_spans = [
+            e for f in risk.values() if f.value not in ("not_assessed", "not_documented") for e in f.evidence
+        ]
         positive_risk = [e for f in risk.values() if f.value in POSITIVE_RISK_VALUES for e in f.evidence]
         clinical: list[Evidence] = [
             *risk_spans,
@@ -96,6 +102,11 @@ class Extractor:
             small_talk,
             fired,
         )
+        prior = [
+            PriorStatement(i, statement)
+            for i, note in enumerate(session.prior_notes)
+            for statement in self.prior_risk(session, note.text)
+        ]
         return Facts(
             risk=risk,
             interventions=tuple(interventions),
@@ -111,13 +122,35 @@ class Extractor:
             mental_status=tuple(mental_status),
             small_talk=tuple(small_talk),
             people=tuple(self.people.find(doc, fired)),
+            goal_links=tuple(self.goals.link(doc, session.goals, measures, symptoms, small_talk)),
+            plan_steps=tuple(self.homework.plan_steps(doc, fired)),
+            prior_statements=tuple(prior),
+            session_times=tuple(session_times(doc)),
             turns=tuple(doc.turns),
             sentences=tuple(doc.sentences),
             fired_rules=frozenset(fired),
         )
 
-    def prior_risk(self, session: Session, text: str) -> Any:
+    def prior_risk(self, session: Session, text: str) -> list[RiskStatement]:
         """Risk statements in a prior note's text (for contradiction checks)."""
         prior = Session(source=session.source, text=text, client=session.client, meta=session.meta)
         fired: set[str] = set()
         return self.risk.statements(self.document(prior), fired)
+
+
+SESSION_TIME = re.compile(
+    r"\b(?:session\s+time|time)\s*:?\s*\d{1,2}(?::\d\d)?\s*(?:am|pm)?\s*[-–]\s*\d{1,2}(?::\d\d)?\s*(?:am|pm)?"
+    r"|\b\d{1,2}(?::\d\d)?\s*(?:am|pm)?\s*[-–]\s*\d{1,2}(?::\d\d)\s*(?:am|pm)\b"
+    r"|\b\d{1,2}:\d\d\s*[-–]\s*\d{1,2}:\d\d\b",
+    re.IGNORECASE,
+)
+
+
+def session_times(doc: Document) -> list[Evidence]:
+    """Times of the session written in the clinician's own text ("Session time: 10:15-11:00",
+    "group 6-7:30pm"): they count as documented times when the file's fields are empty."""
+    out = []
+    for turn in doc.turns:
+        if turn.role == "narrative":
+            out.extend(Evidence(m.start(), m.end()) for m in SESSION_TIME.finditer(doc.text, turn.content_start, turn.end))
+    return out

@@ -11,6 +11,7 @@ that assigns practice (``For this week: diary card every night.``), a request th
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,13 +20,14 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from notewell.domain.evidence import Evidence
-from notewell.domain.facts import Homework
+from notewell.domain.facts import Homework, PlanStep
 from notewell.extraction.document import Document
 from notewell.extraction.structure import trim
 
 NUMBERED = re.compile(r"\(\d{1,2}\)|(?<![\w/])\d{1,2}\)")
 PLAN_HEADS = re.compile(
-    r",\s*(?=(?:HW|homework|RTC|f/u|follow[- ]up|next\s+(?:session|appt|appointment)|cont(?:inue)?\b|repeat|refer))",
+    r",\s*(?=(?:HW|homework|RTC|f/u|follow[- ]up|next\s+(?:session|appt|appointment)"
+    r"|cont(?:inue)?\b|repeat|refer))",
     re.IGNORECASE,
 )
 LEADING = re.compile(  # used with .match(text, pos): no "^", which would only match at 0
@@ -35,7 +37,9 @@ LEADING = re.compile(  # used with .match(text, pos): no "^", which would only m
 AND_SPLIT = re.compile(r",?\s+and\s+(?:the\s+|a\s+|an\s+)?", re.IGNORECASE)
 COMMA_AND = re.compile(r",\s+and\s+", re.IGNORECASE)
 TOPIC_LABEL = re.compile(r"\s*[A-Z][\w -]{2,30}:\s")
-TOPIC = re.compile(r"\bfor\s+(?!this\b|the\b|practice\b)(\w+)(?:\s+\w+)?\s+this\s+(?:week|wk)\b", re.IGNORECASE)
+TOPIC = re.compile(
+    r"\bfor\s+(?!this\b|the\b|practice\b)(\w+)(?:\s+\w+)?\s+this\s+(?:week|wk)\b", re.IGNORECASE
+)
 DEDUPE_SIMILARITY = 75
 
 
@@ -61,6 +65,7 @@ class HomeworkExtractor:
         self._request = cues("request_cues")
         self._accept = cues("acceptance_cues")
         self._own_task = cues("own_task_questions")
+        self._appointments = cues("appointment_cues")
         self._elab = cues("elaboration_only")
         self._plan_sections = set(lexicon["plan_sections"])
         # objects that can share one verb: "practice calm place 2x daily and container before bed"
@@ -75,12 +80,20 @@ class HomeworkExtractor:
                 return True
         return False
 
+    @staticmethod
+    def _all(rules: Iterable[tuple[str, re.Pattern[str]]], text: str, fired: set[str]) -> bool:
+        hits = [rid for rid, rx in rules if rx.search(text)]
+        fired.update(hits)
+        return bool(hits)
+
     def _is_task(self, piece: str, fired: set[str]) -> bool:
         if len(piece.split()) < 2 or piece.rstrip().endswith("?"):
             return False
         if self._first(self._elab, piece, fired) or self._first(self._not, piece, fired):
             return False
-        return self._first(self._tasks, piece, fired) or self._first(self._times, piece, fired)
+        task = self._all(self._tasks, piece, fired)
+        time = self._all(self._times, piece, fired)
+        return task or time
 
     def _clean(self, doc: Document, start: int, end: int) -> tuple[int, int]:
         text = doc.text
@@ -104,9 +117,9 @@ class HomeworkExtractor:
             cuts.extend(m.start() for m in rx.finditer(text, start, end))
         if split_and_commas and not TOPIC_LABEL.match(text, start, end):
             cuts.extend(m.start() for m in COMMA_AND.finditer(text, start, end))
-        cuts = sorted(set(c for c in cuts if start <= c < end)) + [end]
+        cuts = [*sorted(set(c for c in cuts if start <= c < end)), end]
         out = []
-        for a, b in zip(cuts, cuts[1:], strict=False):
+        for a, b in itertools.pairwise(cuts):
             a, b = self._clean(doc, a, b)
             if b > a:
                 out.extend(self._split_objects(doc, a, b))
@@ -151,7 +164,9 @@ class HomeworkExtractor:
             rest_start = colon + 1 if colon != -1 else cue.end()
             cue_sentence = text[first.start : first.end]
             topic = TOPIC.search(cue_sentence)
-            spans = [(rest_start, first.end)] + [(doc.sentences[i].start, doc.sentences[i].end) for i in sentences[1:]]
+            spans = [(rest_start, first.end)] + [
+                (doc.sentences[i].start, doc.sentences[i].end) for i in sentences[1:]
+            ]
             for a, b in spans:
                 yield from self._pieces(doc, a, b, split_and_commas=topic is None)
             # "Noor, yours?" — the client names their own task in reply
@@ -196,7 +211,9 @@ class HomeworkExtractor:
                         if self._first(self._accept, reply_text, fired):
                             fired.add(rid)
                             # the request itself is the task: "(can you) save a copy on your phone"
-                            begin = m.start("task") if "task" in m.groupdict() and m.group("task") else s.start
+                            begin = (
+                                m.start("task") if "task" in m.groupdict() and m.group("task") else s.start
+                            )
                             stop = s.end - 1 if text[s.end - 1] == "?" else s.end
                             yield self._clean(doc, begin, stop)
                             break
@@ -231,10 +248,36 @@ class HomeworkExtractor:
                     yield self._clean(doc, doc.sentences[i].start, doc.sentences[i].end)
 
     # ------------------------------------------------------------------ public
+    def plan_steps(self, doc: Document, fired: set[str]) -> list[PlanStep]:
+        """The next contact: ``Next session 1/21 09:00``, ``Same time next Tuesday?``,
+        ``Check in w/ Cl tomorrow``. Plan-section pieces and spoken or written sentences alike."""
+        steps: list[PlanStep] = []
+        seen: set[tuple[int, int]] = set()
+        for s in doc.sentences:
+            if s.role == "other":
+                continue
+            pieces = self._pieces(doc, s.start, s.end, split_and_commas=False) if s.section in self._plan_sections else [(s.start, s.end)]
+            for a, b in pieces:
+                if any(rx.search(doc.text, a, b) for _, rx in self._tasks):
+                    continue  # homework "before next session" is homework, not the appointment
+                for rid, rx in self._appointments:
+                    if rx.search(doc.text, a, b) and (a, b) not in seen:
+                        fired.add(rid)
+                        seen.add((a, b))
+                        a2, b2 = self._clean(doc, a, b)
+                        if b2 > a2:
+                            steps.append(PlanStep(" ".join(doc.text[a2:b2].split()), (Evidence(a2, b2),)))
+        return steps
+
     def extract(self, doc: Document, fired: set[str]) -> list[Homework]:
         spans: list[_Item] = []
         order = 0
-        for source in (self._from_plan_sections, self._from_assignments, self._from_requests, self._from_commitments):
+        for source in (
+            self._from_plan_sections,
+            self._from_assignments,
+            self._from_requests,
+            self._from_commitments,
+        ):
             for a, b in source(doc, fired):
                 piece = doc.text[a:b]
                 if b > a and self._is_task(piece, fired):
@@ -248,13 +291,17 @@ class HomeworkExtractor:
             for k in kept:
                 other = doc.text[k.start : k.end].lower()
                 overlap = item.start < k.end and k.start < item.end
-                same_task = bool(sig[0] & self._signature(other)[0]) and bool(sig[1] & self._signature(other)[1])
+                same_task = bool(sig[0] & self._signature(other)[0]) and bool(
+                    sig[1] & self._signature(other)[1]
+                )
                 if overlap or same_task or fuzz.token_set_ratio(text, other) >= DEDUPE_SIMILARITY:
                     dup = k
                     break
             if dup is None:
                 kept.append(item)
-            elif item.end - item.start > dup.end - dup.start and not (item.start < dup.end and dup.start < item.end):
+            elif item.end - item.start > dup.end - dup.start and not (
+                item.start < dup.end and dup.start < item.end
+            ):
                 kept[kept.index(dup)] = item  # a later restatement in full replaces a short first mention
         return [
             Homework(" ".join(doc.text[k.start : k.end].split()), (Evidence(k.start, k.end),))

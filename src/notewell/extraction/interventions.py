@@ -10,6 +10,8 @@ technique (see :mod:`notewell.extraction.mi`).
 
 from __future__ import annotations
 
+import re
+
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +26,9 @@ from notewell.extraction.nlp import ClinicalNLP, TargetSpan
 NOT_DELIVERED = frozenset({"NEGATED", "FUTURE", "HYPOTHETICAL", "HISTORICAL", "OTHER_PERSON"})
 DEFAULT_ROLES = frozenset({"narrative", "therapist"})
 MAX_EVIDENCE = 3
+NEGATION_REACH = 2
+"""A technique is undone by a negation right before it ("Did NOT start desensitization"), not by
+one earlier in a long sentence."""
 
 
 @dataclass(frozen=True)
@@ -54,10 +59,14 @@ class InterventionExtractor:
                     roles=frozenset(cue.get("roles", DEFAULT_ROLES)),
                     allow_in_plan=bool(cue.get("allow_in_plan", False)),
                 )
-                self._rules.append(CompiledRule.build(cue["id"], cue["pattern"], cue.get("case_sensitive", False), payload))
+                self._rules.append(
+                    CompiledRule.build(cue["id"], cue["pattern"], cue.get("case_sensitive", False), payload)
+                )
         self.reflection = lexicon.get("reflection", {})
 
-    def _delivered(self, doc: Document, fired: set[str]) -> tuple[dict[str, list[Evidence]], dict[str, dict[str, list[Evidence]]]]:
+    def _delivered(
+        self, doc: Document, fired: set[str]
+    ) -> tuple[dict[str, list[Evidence]], dict[str, dict[str, list[Evidence]]]]:
         candidates = []
         for m in doc.index.matches(self._rules):
             cue: Cue = m.rule.payload
@@ -75,18 +84,28 @@ class InterventionExtractor:
         for idx, group in sorted(by_sentence.items()):
             sent = doc.sentences[idx]
             results = self._nlp.assess(
-                doc.text, sent.start, sent.end, [TargetSpan(m.start, m.end, "technique") for m in group], isolate=True
+                doc.text,
+                sent.start,
+                sent.end,
+                [TargetSpan(m.start, m.end, "technique") for m in group],
+                isolate=True,
             )
             for m, res in zip(group, results, strict=True):
+                fired.update(res.rule_ids | res.present)
                 cats = set(res.categories)
                 if "CURRENT" in cats:
                     cats -= {"FUTURE", "HISTORICAL"}
+                if "NEGATED" in cats and not res.within("NEGATED", NEGATION_REACH):
+                    cats.discard("NEGATED")  # "If you couldn't have known, what's a more balanced way…"
                 if cats & NOT_DELIVERED:
-                    fired.update(res.rule_ids)
                     continue
                 cue = m.rule.payload
                 fired.add(m.rule.id)
-                ev = Evidence(sent.start, sent.end) if (sent.end - sent.start) <= 200 else Evidence(m.start, m.end)
+                ev = (
+                    Evidence(sent.start, sent.end)
+                    if (sent.end - sent.start) <= 200
+                    else Evidence(m.start, m.end)
+                )
                 if cue.implicit:
                     implicit[cue.technique][m.rule.id].append(ev)
                 else:
@@ -112,7 +131,9 @@ class InterventionExtractor:
             if tech in found:
                 found[tech].extend(evs)
             elif not self._part_of[tech] & present:
-                found[tech] = evs  # else the move was part of a larger technique ("What's the evidence?" in CPT)
+                found[tech] = (
+                    evs  # else the move was part of a larger technique ("What's the evidence?" in CPT)
+                )
         sp = risk.get("safety_plan")
         if sp is not None and sp.value in ("created", "reviewed"):
             found.setdefault("safety_planning", []).extend(sp.evidence)
@@ -122,10 +143,8 @@ class InterventionExtractor:
         out = []
         for tech, evs in found.items():
             spans = merge_spans(evs)
-            if tech == "reflective_listening":
-                shown = spans  # every reflection: each is evidence of the technique
-            else:
-                shown = spans[:MAX_EVIDENCE]
+            # every reflection is evidence of reflective listening; elsewhere a few spans suffice
+            shown = spans if tech == "reflective_listening" else spans[:MAX_EVIDENCE]
             out.append(Intervention(tech, self.modality[tech], shown, "text"))
         for label in doc.session.checklist.interventions:
             if label not in found:
@@ -156,7 +175,7 @@ class InterventionExtractor:
         """Whether the therapist's reflections amount to reflective listening as a technique."""
         cfg = self.reflection
         modality = (doc.session.meta.modality or "").lower()
-        if any(m.lower() in modality for m in cfg.get("mi_modalities", [])):
+        if any(re.search(rf"\b{re.escape(m.lower())}\b", modality) for m in cfg.get("mi_modalities", [])):
             return count >= 2
         if any(self.modality[t] == "MI" for t in techniques):
             return True
@@ -165,4 +184,6 @@ class InterventionExtractor:
         if any(self.modality[t] in cfg.get("other_modalities", []) for t in named):
             return False
         therapist_turns = sum(1 for t in doc.turns if t.role == "therapist")
-        return bool(count >= cfg.get("min_count", 3) and count >= cfg.get("min_share", 0.15) * max(1, therapist_turns))
+        return bool(
+            count >= cfg.get("min_count", 3) and count >= cfg.get("min_share", 0.15) * max(1, therapist_turns)
+        )

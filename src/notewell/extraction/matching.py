@@ -101,7 +101,9 @@ class CompiledRule:
     payload: Any = None
 
     @classmethod
-    def build(cls, rule_id: str, pattern: str, case_sensitive: bool = False, payload: Any = None) -> CompiledRule:
+    def build(
+        cls, rule_id: str, pattern: str, case_sensitive: bool = False, payload: Any = None
+    ) -> CompiledRule:
         flags = 0 if case_sensitive else re.IGNORECASE
         return cls(
             id=rule_id,

@@ -41,12 +41,16 @@ class MeasureExtractor:
                 if group:
                     alt = "|".join(_name_pattern(n) for n in sorted(group, key=len, reverse=True))
                     pattern = rf"(?<![\w-])(?:{alt})(?![\w-]|-\d)"
-                    self._rules.append(CompiledRule.build(f"instrument:{spec['id']}", pattern, case, spec["id"]))
+                    self._rules.append(
+                        CompiledRule.build(f"instrument:{spec['id']}", pattern, case, spec["id"])
+                    )
 
         def compile_list(key: str) -> list[tuple[str, re.Pattern[str]]]:
             return [(c["id"], re.compile(c["pattern"], re.IGNORECASE)) for c in lexicon[key]]
 
-        self._after = compile_list("score_after")
+        after = compile_list("score_after")
+        self._from_to = [(rid, rx) for rid, rx in after if "prior" in rx.groupindex]
+        self._after = [(rid, rx) for rid, rx in after if "prior" not in rx.groupindex]
         self._before = compile_list("score_before")
         self._not = compile_list("not_a_score")
         self._coref = compile_list("coreference")
@@ -70,17 +74,18 @@ class MeasureExtractor:
             prior: list[PriorScore] = []
             rule_id = None
             start = m.start
-            for rid, rx in self._after[:1]:  # from A to B
+            for rid, rx in self._from_to:  # "PHQ-9 from 19 to 12": 12 now, 19 before
                 hit = rx.match(after)
                 if hit:
                     score, rule_id = float(hit.group("score")), rid
                     prior.append(PriorScore(float(hit.group("prior")), "earlier"))
                     end = m.end + hit.end()
+                    break
             if score is None and any(rx.match(after) for _, rx in self._not):
                 fired.update(rid for rid, rx in self._not if rx.match(after))
                 continue
             if score is None:
-                for rid, rx in self._after[1:]:
+                for rid, rx in self._after:
                     hit = rx.match(after)
                     if hit:
                         score, rule_id, end = float(hit.group("score")), rid, m.end + hit.end()
@@ -119,7 +124,7 @@ class MeasureExtractor:
             if rule_id:
                 fired.add(rule_id)
             found.append(MeasureScore(instrument, score, (Evidence(start, end),), "text", None, tuple(prior)))
-        return found
+        return sorted(found, key=lambda s: s.evidence[0])
 
     def from_entries(self, entries: Sequence[MeasureInput]) -> list[MeasureScore]:
         out = []
@@ -139,7 +144,9 @@ class MeasureExtractor:
             if key in seen:
                 # the text confirms an entered score: keep the entered one, borrow the evidence
                 scores = [
-                    MeasureScore(x.instrument, x.score, x.evidence or s.evidence, x.source, x.items, x.prior or s.prior)
+                    MeasureScore(
+                        x.instrument, x.score, x.evidence or s.evidence, x.source, x.items, x.prior or s.prior
+                    )
                     if (x.instrument, x.score) == key
                     else x
                     for x in scores

@@ -13,6 +13,7 @@ off.`` as sustain talk.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -52,7 +53,7 @@ def talk_features(text: str, previous: str, cue_ids: Iterable[str]) -> dict[str,
     feats: dict[str, float] = {"bias": 1.0, f"len:{_length_bucket(len(words))}": 1.0}
     for w in words:
         feats[f"w:{w}"] = 1.0
-    for a, b in zip(words, words[1:], strict=False):
+    for a, b in itertools.pairwise(words):
         feats[f"b:{a}_{b}"] = 1.0
     if words:
         feats[f"first:{words[0]}"] = 1.0
@@ -72,7 +73,7 @@ def reflection_features(text: str, previous_client: str) -> dict[str, float]:
     feats: dict[str, float] = {"bias": 1.0, f"len:{_length_bucket(len(words))}": 1.0}
     for w in words:
         feats[f"w:{w}"] = 1.0
-    for a, b in zip(words, words[1:], strict=False):
+    for a, b in itertools.pairwise(words):
         feats[f"b:{a}_{b}"] = 1.0
     for i, w in enumerate(words[:3]):
         feats[f"first{i}:{w}"] = 1.0
@@ -157,21 +158,24 @@ class MITalkDetector:
                 continue
             text = doc.text[turn.content_start : turn.end]
             cues = self._cues(text)
+            fired.update(c for c, _ in cues)
             kind: str | None = None
             if model is not None:
                 prev_t = doc.previous_turn(t_idx, "therapist")
                 previous = doc.turn_text(prev_t) if prev_t is not None else ""
                 probs = model.probabilities(talk_features(text, previous, (c for c, _ in cues)))
                 best = max(probs, key=lambda k: probs[k])
-                if best in ("change", "sustain"):
+                if best == "change" or best == "sustain":
                     kind = best
-                    out.append(ChangeTalk(best, (Evidence(turn.content_start, turn.end),), round(probs[best], 3)))  # type: ignore[arg-type]
+                    span = (Evidence(turn.content_start, turn.end),)
+                    out.append(ChangeTalk(best, span, round(probs[best], 3)))
             for i in doc.turn_sentences[t_idx]:
                 s = doc.sentences[i]
                 for rule in self._rules:
-                    if rule.payload != kind and rule.regex.search(doc.text, s.start, s.end):
-                        fired.add(rule.id)
-                        out.append(ChangeTalk(rule.payload, (Evidence(s.start, s.end),)))
+                    label = rule.payload
+                    if label != kind and (label == "change" or label == "sustain"):
+                        if rule.regex.search(doc.text, s.start, s.end):
+                            out.append(ChangeTalk(label, (Evidence(s.start, s.end),)))
                         break
         return out
 

@@ -16,6 +16,7 @@ a whole transcript: each candidate sentence becomes its own small ``Doc``. That 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,10 +36,18 @@ class TargetSpan:
 
 @dataclass(frozen=True)
 class ContextResult:
-    """The modifiers that apply to one target: their categories and rule ids."""
+    """The modifiers that apply to one target (categories and rule ids), and every modifier
+    recognised in the sentence (terminators such as "but" modify nothing themselves)."""
 
     categories: frozenset[str]
     rule_ids: frozenset[str]
+    present: frozenset[str] = frozenset()
+    distance: tuple[tuple[str, int], ...] = ()
+    """Per category, the fewest tokens between the target and a modifier of that category."""
+
+    def within(self, category: str, tokens: int) -> bool:
+        """Whether a modifier of ``category`` applies from at most ``tokens`` tokens away."""
+        return any(c == category and d <= tokens for c, d in self.distance)
 
 
 def _silence_loguru() -> None:
@@ -57,17 +66,24 @@ class ClinicalNLP:
 
     def __init__(self, modifiers: Sequence[dict[str, Any]], target_labels: dict[str, list[str]]) -> None:
         _silence_loguru()
+        # all our modifiers that are not plain phrases are regexes, so medspaCy's phrase matcher
+        # may legitimately have no patterns; its warning about that is noise
+        warnings.filterwarnings("ignore", message=r".*\[W036\].*")
         import spacy
         from medspacy.context import ConTextRule
 
-        self._nlp = spacy.blank("en")
+        self._nlp: Any = spacy.blank("en")
+        # shorthand "-SI/HI" means denied: split a leading dash off a capitalised word so the
+        # dash can be a negation modifier of its own
+        prefixes = [*self._nlp.Defaults.prefixes, r"[-−–](?=[A-Z])"]
+        self._nlp.tokenizer.prefix_search = spacy.util.compile_prefix_regex(prefixes).search
         self._sentencizer = self._nlp.add_pipe("sentencizer")
         from spacy.symbols import ORTH
 
         # shorthand abbreviations that never end a sentence ("RTC 11/26 to begin ph. 3-4")
         for abbr in ("ph.", "Ph.", "approx.", "Approx.", "vs.", "incl.", "e.g.", "i.e.", "cf."):
             self._nlp.tokenizer.add_special_case(abbr, [{ORTH: abbr}])
-        self._context = self._nlp.add_pipe(
+        self._context: Any = self._nlp.add_pipe(
             "medspacy_context",
             # medspaCy 1.3.1 hands `prune_on_target_overlap` to the graph as its
             # `prune_on_modifier_overlap`: True is what drops a modifier lying inside a target
@@ -132,10 +148,18 @@ class ClinicalNLP:
             token.is_sent_start = i == 0
         spans: list[Span | None] = []
         for t in targets:
-            span = doc.char_span(t.start - start, t.end - start, label=t.label.upper(), alignment_mode="expand")
+            span = doc.char_span(
+                t.start - start, t.end - start, label=t.label.upper(), alignment_mode="expand"
+            )
             spans.append(span)
         doc.spans[GROUP] = [s for s in spans if s is not None]
         self._context(doc)
+        # terminators and pseudo-modifiers never attach to a target; record that they were seen
+        present = frozenset(
+            m.rule.metadata["id"]
+            for m in doc._.context_graph.modifiers
+            if m.direction in ("TERMINATE", "PSEUDO")
+        )
         results = []
         group = doc.spans[GROUP]
         by_key = {(s.start, s.end, s.label_): s for s in group}
@@ -145,10 +169,17 @@ class ClinicalNLP:
                 continue
             live = by_key.get((span.start, span.end, span.label_))
             mods = live._.modifiers if live is not None else ()
+            nearest: dict[str, int] = {}
+            for m in mods:
+                m_start, m_end = m.modifier_span
+                gap = max(span.start - m_end, m_start - span.end, 0)
+                nearest[m.category] = min(gap, nearest.get(m.category, gap))
             results.append(
                 ContextResult(
                     frozenset(m.category for m in mods),
                     frozenset(m.rule.metadata["id"] for m in mods),
+                    present,
+                    tuple(sorted(nearest.items())),
                 )
             )
         return results

@@ -1,9 +1,10 @@
 """People other than the client: by name (``Mateo``) or by relation (``his brother``).
 
 Names are found without a statistical model: capitalised words that are not at the start of a
-sentence and are not ordinary capitalised words (days, months, abbreviations, ``God``…), words
-after a title (``Dr. Okonkwo``), other participants' speaker labels, and sentence-initial words
-seen capitalised mid-sentence elsewhere. Composition uses these to leave names out of a note and
+sentence or plan item, never appear in lower case elsewhere in the session, and are not ordinary
+capitalised words (days, months, abbreviations, ``God``…); words after a title
+(``Dr. Okonkwo``); other participants' speaker labels; and sentence-initial words seen
+capitalised mid-sentence elsewhere. Composition uses these to leave names out of a note and
 to name the relation instead ("her partner").
 """
 
@@ -47,14 +48,30 @@ class PeopleFinder:
         for s in doc.sentences:
             for m in CAPITALISED.finditer(text, s.start, s.end):
                 word = m.group(1)
-                at_start = m.start() == s.start or text[s.start : m.start()].strip(" \"“'‘([-—–") == ""
-                titled = bool(self._title.search(text, max(s.start, m.start() - 6), m.start()))
+                lead = text[s.start : m.start()]
+                at_start = m.start() == s.start or lead.strip(" \"“'‘([-—–0123456789).:") == "" or bool(
+                    re.search(r"[:;(\-—–]\s*$|\(\d+\)\s*$|^\W*$", lead)
+                )
+                titled = bool(self._title.search(text, max(s.start, m.start() - 6), m.start() + 1))
+                if titled:
+                    fired.add("title.honorific")
                 if not at_start or titled:
                     mid_sentence.add(word)
                 candidates.append((m.start(1), m.end(1), word, at_start and not titled))
+        lowered = set(re.findall(r"\b[a-z][a-z'’-]+\b", text))
         for start, end, word, at_start in candidates:
-            if word.lower() in client or self._ordinary(word, fired):
+            parts = word.split()
+            while parts and self._ordinary(parts[0], fired):  # "Aunt Leigh" → "Leigh"
+                start += len(parts[0]) + 1
+                parts = parts[1:]
+                at_start = False
+            if not parts:
                 continue
+            word = " ".join(parts)
+            if word.lower() in client:
+                continue
+            if word.split()[0].lower() in lowered:
+                continue  # "Pool" at the start of a plan item, "pool" elsewhere: a word, not a name
             if at_start and word not in mid_sentence:
                 continue
             if len(word) < 3:
@@ -68,11 +85,18 @@ class PeopleFinder:
             if turn.role == "other" and turn.speaker:
                 label = turn.speaker
                 mentions.append(
-                    PersonMention(label, (Evidence(turn.start, turn.start + len(label)),), None, label.lower() not in ("mom", "dad"))
+                    PersonMention(
+                        label,
+                        (Evidence(turn.start, turn.start + len(label)),),
+                        None,
+                        label.lower() not in ("mom", "dad"),
+                    )
                 )
         for rid, rx in self._relations:
             for m in rx.finditer(text):
                 fired.add(rid)
-                mentions.append(PersonMention(m.group(0), (Evidence(m.start(), m.end()),), m.group(0).lower(), False))
+                mentions.append(
+                    PersonMention(m.group(0), (Evidence(m.start(), m.end()),), m.group(0).lower(), False)
+                )
         mentions.sort(key=lambda p: p.evidence[0])
         return mentions

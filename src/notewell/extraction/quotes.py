@@ -47,7 +47,9 @@ class QuoteSelector:
     def meaningful(self, text: str) -> bool:
         """Words with feeling, self-view, insight or values: never small talk."""
         return any(
-            rule.regex.search(text) for rule in self._rules if rule.payload in ("affect", "self_view", "insight", "values")
+            rule.regex.search(text)
+            for rule in self._rules
+            if rule.payload in ("affect", "self_view", "insight", "values")
         )
 
     def _candidates(self, doc: Document) -> list[_Candidate]:
@@ -62,20 +64,28 @@ class QuoteSelector:
             if not sentences:
                 continue
             if len(doc.text[start : turn.end].split()) <= WHOLE_TURN_WORDS:
-                out.append(_Candidate(max(start, doc.sentences[sentences[0]].start), doc.sentences[sentences[-1]].end))
+                out.append(
+                    _Candidate(
+                        max(start, doc.sentences[sentences[0]].start), doc.sentences[sentences[-1]].end
+                    )
+                )
                 continue
             turn_candidates: list[_Candidate] = []
             group: list[int] = []
             for i in sentences:
                 group.append(i)
                 if sum(len(doc.sentence_text(j).split()) for j in group) >= FRAGMENT_WORDS:
-                    turn_candidates.append(_Candidate(doc.sentences[group[0]].start, doc.sentences[group[-1]].end))
+                    turn_candidates.append(
+                        _Candidate(doc.sentences[group[0]].start, doc.sentences[group[-1]].end)
+                    )
                     group = []
             if group:  # a short tail joins the statement before it
                 if turn_candidates:
                     turn_candidates[-1].end = doc.sentences[group[-1]].end
                 else:
-                    turn_candidates.append(_Candidate(doc.sentences[group[0]].start, doc.sentences[group[-1]].end))
+                    turn_candidates.append(
+                        _Candidate(doc.sentences[group[0]].start, doc.sentences[group[-1]].end)
+                    )
             out.extend(turn_candidates)
         for s, e in doc.quoted():
             if len(doc.text[s:e].split()) >= 3:
@@ -122,14 +132,22 @@ class QuoteSelector:
         chosen.sort(key=lambda c: (-c.score, c.start))
         picked: list[_Candidate] = []
         for c in chosen:  # a quote inside another one (the same words quoted twice) is dropped
-            words = " ".join(text[c.start : c.end].split()).strip("\"“”'").lower()
-            if any(words in " ".join(text[p.start : p.end].split()).lower() or (c.start < p.end and p.start < c.end) for p in picked):
+            said = " ".join(text[c.start : c.end].split()).strip("\"“”'").lower()
+            if any(
+                said in " ".join(text[p.start : p.end].split()).lower()
+                or (c.start < p.end and p.start < c.end)
+                for p in picked
+            ):
                 continue
             picked.append(c)
             if len(picked) == MAX_QUOTES:
                 break
         top = sorted(picked, key=lambda c: c.start)
         return [
-            Quote(" ".join(text[c.start : c.end].split()).strip("\"“”'"), (Evidence(c.start, c.end),), round(c.score, 2))
+            Quote(
+                " ".join(text[c.start : c.end].split()).strip("\"“”'"),
+                (Evidence(c.start, c.end),),
+                round(c.score, 2),
+            )
             for c in top
         ]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -54,7 +54,7 @@ class TargetRule:
     @classmethod
     def from_yaml(cls, raw: dict[str, Any]) -> TargetRule:
         key = raw["key"]
-        default_negated = "not_documented" if key == "safety_plan" else "denied"
+        default_negated: str | None = "not_documented" if key == "safety_plan" else "denied"
         if raw.get("value") is None:
             default_negated = None  # recognised but carries no status, negated or not
         return cls(
@@ -95,7 +95,9 @@ class RiskExtractor:
         for raw in lexicons["risk_targets"]["targets"]:
             rule = TargetRule.from_yaml(raw)
             _validate_values(rule)
-            self._rules.append(CompiledRule.build(rule.id, raw["pattern"], raw.get("case_sensitive", False), rule))
+            self._rules.append(
+                CompiledRule.build(rule.id, raw["pattern"], raw.get("case_sensitive", False), rule)
+            )
         answers = lexicons["risk_answers"]
         self._answers = [
             (a["id"], a["kind"], re.compile(a["pattern"], re.IGNORECASE)) for a in answers["answers"]
@@ -117,7 +119,9 @@ class RiskExtractor:
         matches.sort(key=lambda m: (m.start, -(m.end - m.start)))
         kept: list[Match] = []
         for m in matches:
-            if any(k.start <= m.start and m.end <= k.end and (k.end - k.start) > (m.end - m.start) for k in kept):
+            if any(
+                k.start <= m.start and m.end <= k.end and (k.end - k.start) > (m.end - m.start) for k in kept
+            ):
                 continue
             if any(k.start == m.start and k.end == m.end for k in kept):
                 continue
@@ -165,7 +169,7 @@ class RiskExtractor:
         turn = doc.turns[doc.sentences[target.sentence].turn]
         for cue_id, rx in self._turn_cues:
             if rx.search(doc.text, target.end, turn.end):
-                return cue_id
+                return str(cue_id)
         return None
 
     def _statement_value(self, doc: Document, target: Target, fired: set[str]) -> str | None:
@@ -177,6 +181,7 @@ class RiskExtractor:
         if target.rule.key != "safety_plan":
             cats.discard("FUTURE")
         fired.update(ctx.rule_ids)
+        fired.update(ctx.present)
         if cats & DROP_CATEGORIES or "THIRD_PERSON" in cats:
             return None
         if target.rule.key in ("homicidal_ideation", "suicidal_ideation"):
@@ -186,9 +191,13 @@ class RiskExtractor:
                 return None
         if "NEGATED" in cats:
             return target.rule.negated_value
-        if "HISTORICAL" in cats and "CURRENT" not in cats:
+        if self.is_historical(ctx):
             return target.rule.historical_value
         return target.rule.value
+
+    @staticmethod
+    def is_historical(ctx: ContextResult | None) -> bool:
+        return ctx is not None and "HISTORICAL" in ctx.categories and "CURRENT" not in ctx.categories
 
     # ------------------------------------------------------------------ questions and answers
     def _classify_answer(self, doc: Document, turn: int) -> tuple[set[str], set[str], int, int]:
@@ -228,7 +237,12 @@ class RiskExtractor:
             answer = doc.answer_turn(turn_idx)
             if answer is None:
                 continue
-            asked = [t for t in group if doc.text.find("?", doc.sentences[t.sentence].start, doc.sentences[t.sentence].end + 1) != -1]
+            asked = [
+                t
+                for t in group
+                if doc.text.find("?", doc.sentences[t.sentence].start, doc.sentences[t.sentence].end + 1)
+                != -1
+            ]
             topic = asked or group
             kinds, answer_fired, a_start, a_end = self._classify_answer(doc, answer)
             if not kinds and not any(t.rule.key == "suicide_plan" for t in topic):
@@ -237,6 +251,7 @@ class RiskExtractor:
             names_method = [mid for mid, rx in self._methods if rx.search(answer_text)]
             for target in topic:
                 ctx = target.context or ContextResult(frozenset(), frozenset())
+                fired.update(ctx.rule_ids | ctx.present)
                 cats = set(ctx.categories) - {"THIRD_PERSON", "FUTURE"}
                 if not asked:
                     # the topic came from a statement before the question ("…thoughts of suicide
@@ -252,7 +267,7 @@ class RiskExtractor:
                     if "past" in kinds:
                         past_value = rule.historical_value
                         if past_value is not None:
-                            out.append(self._qa(rule, past_value, target, a_start, a_end, answer_fired))
+                            out.append(self._qa(rule, past_value, target, a_start, a_end, True))
                 elif "affirmative" in kinds or "past" in kinds:
                     if rule.key in answered_keys.get(answer, set()):
                         continue  # the answer's own words say what it is
@@ -264,20 +279,22 @@ class RiskExtractor:
                     continue
                 if "HYPOTHETICAL" in cats and value not in ("denied",):
                     continue
-                out.append(self._qa(rule, value, target, a_start, a_end, answer_fired))
+                out.append(self._qa(rule, value, target, a_start, a_end, historical_q or "past" in kinds))
                 fired.update(answer_fired)
                 fired.add(rule.id)
         return out
 
     @staticmethod
-    def _qa(rule: TargetRule, value: str, target: Target, a_start: int, a_end: int, ids: Iterable[str]) -> RiskStatement:
-        del ids
+    def _qa(
+        rule: TargetRule, value: str, target: Target, a_start: int, a_end: int, historical: bool
+    ) -> RiskStatement:
         return RiskStatement(
             key=rule.key,
             value=value,
             evidence=merge_spans([Evidence(target.start, target.end), Evidence(a_start, a_end)]),
             source="text",
             rule=rule.id,
+            historical=historical,
         )
 
     # ------------------------------------------------------------------ other sources
@@ -286,7 +303,9 @@ class RiskExtractor:
         return [RiskStatement(k, v, (), "checklist", "checklist") for k, v in risk.items()]
 
     @staticmethod
-    def _measures(measures: Sequence[MeasureInput], instruments: dict[str, dict[str, Any]]) -> list[RiskStatement]:
+    def _measures(
+        measures: Sequence[MeasureInput], instruments: dict[str, dict[str, Any]]
+    ) -> list[RiskStatement]:
         out = []
         for m in measures:
             spec = instruments.get(m.instrument)
@@ -295,7 +314,9 @@ class RiskExtractor:
             item = spec["risk_item"]
             answer = m.items[item["number"] - 1]
             value = "passive" if answer > item["above"] else "denied"
-            out.append(RiskStatement("suicidal_ideation", value, (), "measure", f"{spec['id']}:item{item['number']}"))
+            out.append(
+                RiskStatement("suicidal_ideation", value, (), "measure", f"{spec['id']}:item{item['number']}")
+            )
         return out
 
     # ------------------------------------------------------------------ public
@@ -310,7 +331,9 @@ class RiskExtractor:
                 fired.add(t.rule.id)
                 value = self._statement_value(doc, t, fired)
                 if value is not None:
-                    out.append(RiskStatement(t.rule.key, value, (Evidence(t.start, t.end),), "text", t.rule.id))
+                    span = (Evidence(t.start, t.end),)
+                    historical = self.is_historical(t.context)
+                    out.append(RiskStatement(t.rule.key, value, span, "text", t.rule.id, historical))
         out.extend(self._question_answers(doc, targets, fired))
         return out
 

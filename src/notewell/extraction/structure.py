@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from notewell.domain.facts import Role, Sentence, Turn
 from notewell.domain.session import Session
 
-LABEL = re.compile(r"[ \t]*(?P<label>[A-Za-z][A-Za-z .'/\-]{0,28}?)\.?[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:(?=[ \t]|$)")
+LABEL = re.compile(
+    r"[ \t]*(?P<label>[A-Za-z][A-Za-z .'/\-]{0,28}?)\.?[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:(?=[ \t]|$)"
+)
 QUOTED = re.compile(r"[\"“]([^\"”\n]{2,400})[\"”]|(?<![\w'’])['‘]([^\n]{2,300}?)['’](?![\w])")
 
 
@@ -110,10 +112,9 @@ def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | 
                     content_start += 1
             elif _norm(label) in book.sections:
                 section = book.sections[_norm(label)]
+        line_section: str | None = section
         if role != "narrative":
             line_section = "excerpt" if section in (None, "excerpt") else section
-        else:
-            line_section = section
         if content_start >= end:
             continue
         turns.append(Turn(role=role, speaker=speaker, start=start, end=end, content_start=content_start))

@@ -20,7 +20,9 @@ def load_checked_session(
     for i, label in enumerate(session.checklist.interventions):
         if label not in techniques:
             raise SessionFileError(
-                source, f"checklist.interventions[{i}]", f"unknown technique {label!r}; see `notewell rules show interventions`"
+                source,
+                f"checklist.interventions[{i}]",
+                f"unknown technique {label!r}; see `notewell rules show interventions`",
             )
     return session
 

@@ -1,0 +1,172 @@
+"""The clinician's voice: turning evidence into neutral, third-person, past-tense sentences.
+
+Composition never writes a clinical detail it did not read. It either fills a phrase from
+``clinical/phrasing.yaml`` with facts, or carries the clinician's own shorthand into the note
+after cleaning it (``S: Cl reports mood 4/10 this wk`` → ``Client reported mood 4/10 this
+week.``). Every carried clause is scrubbed of other people's names (``her husband Graham`` →
+``her husband``) and nothing said in small talk is ever carried.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from notewell.domain.evidence import Evidence
+from notewell.domain.facts import Facts
+from notewell.domain.notes import NoteSentence
+from notewell.domain.session import Session
+
+LABEL = re.compile(r"^\s*(?:[A-Z][A-Za-z/ -]{0,24}?|[A-Z])\s*(?:\([^)]{0,40}\))?\s*:\s+(?=\S)")
+NUMBERING = re.compile(r"^\s*(?:\(\d{1,2}\)|\d{1,2}\)|[-•*]\s)\s*")
+WORD = re.compile(r"[a-z]{4,}")
+NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
+SPECIFIC_SPAN = 60
+# Words too common in notes to show that a sentence and its evidence are about the same thing.
+COMMON = set(
+    """about above after again against also among because been before being below between both
+could client clients clinician during each from further have having here into itself more most other
+over same session should some such than that their them then there these they this those through under
+until very were what when where which while will with would your reported reports stated states noted
+today week weeks said says during patient""".split()
+)
+
+
+def stems(text: str) -> set[str]:
+    """Content-word stems and numbers: what a sentence and its evidence should share."""
+    return {w[:5] for w in WORD.findall(text.lower()) if w not in COMMON} | set(NUMBER.findall(text))
+
+
+class Voice:
+    """Sentence helpers bound to one session and its facts."""
+
+    def __init__(self, phrasing: dict[str, Any], session: Session, facts: Facts) -> None:
+        self.phrasing = phrasing
+        self.session = session
+        self.facts = facts
+        self.text = session.text
+        abbreviations: dict[str, str] = phrasing["abbreviations"]
+        keys = sorted(abbreviations, key=len, reverse=True)
+        self._abbr = abbreviations
+        self._abbr_rx = re.compile(r"(?<![\w/'])(" + "|".join(re.escape(k) for k in keys) + r")(?!\w)")
+        verbs: dict[str, str] = phrasing["verbs"]
+        self._verb_rx = re.compile(r"\b(client)\s+(" + "|".join(re.escape(v) for v in verbs) + r")\b", re.IGNORECASE)
+        self._verbs = verbs
+        self._names = self._name_map()
+
+    # ------------------------------------------------------------------ names and small talk
+    def _name_map(self) -> dict[str, str]:
+        """Names that may never appear in a note, and what to say instead."""
+        names: dict[str, str] = {}
+        for person in self.facts.people:
+            if person.is_name:
+                names[person.text] = f"the client's {person.relation}" if person.relation else "another person"
+        for p in self.session.meta.participants:
+            if p and p.lower() not in ("mom", "dad"):
+                names.setdefault(p, "another participant")
+        for own in self.session.client.all_names:
+            names[own] = "the client"
+        return names
+
+    def in_small_talk(self, start: int, end: int) -> bool:
+        return any(e.start < end and start < e.end for e in self.facts.small_talk)
+
+    def scrub(self, text: str) -> str:
+        """Replace names: ``her husband Graham`` → ``her husband``; ``Mara's`` → ``the client's``."""
+        for name, instead in sorted(self._names.items(), key=lambda kv: -len(kv[0])):
+            rel = re.compile(
+                r"\b((?:my|his|her|their|your|the|a)\s+[a-z-]+)\s*,?\s+" + re.escape(name) + r"\b(?:'s|’s)?"
+            )
+            text = rel.sub(r"\1", text)
+            text = re.sub(r"\b" + re.escape(name) + r"(?:'s|’s)", instead + "'s", text)
+            text = re.sub(r"\b" + re.escape(name) + r"\b", instead, text)
+        return text
+
+    def has_name(self, text: str) -> bool:
+        return any(re.search(r"\b" + re.escape(n) + r"\b", text) for n in self._names if n)
+
+    # ------------------------------------------------------------------ clauses
+    def clause(self, start: int, end: int, subject: str | None = None, max_words: int = 45) -> str | None:
+        """The clinician's own line, cleaned for a note; ``None`` if it cannot be carried."""
+        if self.in_small_talk(start, end):
+            return None
+        raw = " ".join(self.text[start:end].split())
+        raw = LABEL.sub("", raw, count=1)
+        raw = NUMBERING.sub("", raw)
+        raw = raw.strip(" -–—;,")
+        if not raw:
+            return None
+        raw = self._abbr_rx.sub(lambda m: self._abbr[m.group(1)], raw)
+        raw = self._verb_rx.sub(lambda m: f"{m.group(1)} {self._verbs[m.group(2).lower()]}", raw)
+        raw = self.scrub(raw)
+        words = raw.split()
+        if len(words) > max_words:
+            raw = " ".join(words[:max_words]).rstrip(",;:") + "…"
+        if subject and not re.match(r"(?i)(client|the client|she|he|they|cl|pt)\b", raw):
+            first = raw.split()[0].lower()
+            if first in PAST_VERBS or (first.endswith("ed") and len(first) > 4):
+                raw = f"Client {raw[0].lower()}{raw[1:]}"  # "Completed the log" → "Client completed the log"
+            else:
+                raw = f"{subject} {raw[0].lower()}{raw[1:]}" if not raw[:2].isupper() else f"{subject} {raw}"
+        raw = raw[0].upper() + raw[1:]
+        if raw[-1] not in ".!?…\"”":
+            raw += "."
+        return raw
+
+    def quote(self, start: int, end: int, max_words: int = 25) -> str | None:
+        """The client's words, verbatim, when short and free of names and small talk."""
+        if self.in_small_talk(start, end):
+            return None
+        words = " ".join(self.text[start:end].split()).strip("\"“”' ")
+        if not words or len(words.split()) > max_words or self.has_name(words):
+            return None
+        return words
+
+    # ------------------------------------------------------------------ sentences
+    def sentence(self, text: str, evidence: Iterable[Evidence]) -> NoteSentence:
+        """A session sentence with evidence specific enough to check: if the sentence and its
+        evidence share no content word or number, the evidence is narrowed to the start of each
+        span (at most 60 characters), which is where the fact was said."""
+        spans = tuple(sorted(set(evidence)))
+        if not spans:
+            raise ValueError("a session sentence needs evidence")
+        joined = " ".join(self.text[e.start : e.end] for e in spans)
+        if not (stems(text) & stems(joined)) and len(joined) > SPECIFIC_SPAN:
+            narrowed = []
+            budget = SPECIFIC_SPAN
+            for e in spans:
+                if budget <= 0:
+                    break
+                stop = min(e.end, e.start + budget)
+                cut = self.text.rfind(" ", e.start + 1, stop) if stop < e.end else stop
+                stop = cut if cut > e.start else stop
+                narrowed.append(Evidence(e.start, stop))
+                budget -= stop - e.start + 1
+            spans = tuple(narrowed)
+        return NoteSentence(text, spans, "session")
+
+    @staticmethod
+    def metadata(text: str) -> NoteSentence:
+        return NoteSentence(text, (), "metadata")
+
+
+PAST_VERBS = set(
+    "went was were had made got took felt slept saw said did came left kept ate ran drove spent skipped missed".split()
+)
+
+
+def join_words(items: Sequence[str]) -> str:
+    """``["a", "b", "c"]`` → ``"a, b and c"``."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+
+
+def count_words(n: int) -> str:
+    """Counts as words, so a note never shows a number that is not in the input."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else "many"

@@ -1,0 +1,93 @@
+"""Which treatment-plan goals the session addressed (for GIRP notes and the goal-link nudge).
+
+A goal is addressed when the session scored the instrument it names (``Reduce PHQ-9 below 10``
+and a PHQ-9 today), discussed the symptom it targets (``Reduce binge-eating episodes`` and a
+binge this week), or shares at least two of its own key words with the session's clinical
+content (``Lead weekly team meetings`` and ``opening next Monday's team meeting``). Words about
+measurement ("reduce", "per week") never count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import snowballstemmer
+
+from notewell.domain.evidence import Evidence
+from notewell.domain.facts import GoalLink, MeasureScore, Symptom
+from notewell.domain.session import Goal
+from notewell.extraction.cues import compile_labels
+from notewell.extraction.document import Document
+
+WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+
+
+class GoalLinker:
+    def __init__(self, lexicons: dict[str, Any], instruments: dict[str, dict[str, Any]]) -> None:
+        cfg = lexicons["goals"]
+        self._stemmer = snowballstemmer.stemmer("english")
+        self._ignore = set(self._stems(cfg["ignore_words"]))
+        self._min_words = int(cfg["min_shared_words"])
+        self._symptoms = compile_labels(lexicons["symptoms"])
+        self._instruments = {
+            spec["id"]: re.compile(
+                r"(?<![\w-])(?:" + "|".join(re.escape(n).replace(r"\-", "[- ]?") for n in [spec["id"], *spec.get("aliases", [])]) + r")(?![\w])",
+                re.IGNORECASE,
+            )
+            for spec in instruments.values()
+        }
+
+    def _stems(self, text: str) -> list[str]:
+        words = [w.lower().strip("'-") for w in WORD.findall(text)]
+        return [s for s in self._stemmer.stemWords(words) if len(s) >= 3]
+
+    def link(
+        self,
+        doc: Document,
+        goals: Sequence[Goal],
+        measures: Sequence[MeasureScore],
+        symptoms: Sequence[Symptom],
+        small_talk: Sequence[Evidence],
+    ) -> list[GoalLink]:
+        if not goals:
+            return []
+        content: list[tuple[Evidence, list[str]]] = []
+        for s in doc.sentences:
+            if s.role == "other" or any(e.start < s.end and s.start < e.end for e in small_talk):
+                continue
+            content.append((Evidence(s.start, s.end), self._stems(doc.text[s.start : s.end])))
+        links: list[GoalLink] = []
+        for goal in goals:
+            link = self._by_measure(goal, measures) or self._by_symptom(goal, symptoms) or self._by_words(goal, content)
+            if link is not None:
+                links.append(link)
+        return links
+
+    def _by_measure(self, goal: Goal, measures: Sequence[MeasureScore]) -> GoalLink | None:
+        for m in measures:
+            rx = self._instruments.get(m.instrument)
+            if rx is not None and rx.search(goal.text):
+                return GoalLink(goal.id, "measure", m.evidence)
+        return None
+
+    def _by_symptom(self, goal: Goal, symptoms: Sequence[Symptom]) -> GoalLink | None:
+        targets = {r.payload for r in self._symptoms if r.regex.search(goal.text)}
+        for s in symptoms:
+            if s.name in targets and not s.negated:
+                return GoalLink(goal.id, "symptom", s.evidence)
+        return None
+
+    def _by_words(self, goal: Goal, content: Sequence[tuple[Evidence, list[str]]]) -> GoalLink | None:
+        keys = {s for s in self._stems(goal.text) if s not in self._ignore}
+        shared: set[str] = set()
+        where: list[Evidence] = []
+        for ev, stems in content:
+            hit = keys & set(stems)
+            if hit - shared:
+                shared |= hit
+                where.append(ev)
+        if len(shared) >= self._min_words:
+            return GoalLink(goal.id, "words", tuple(where[:3]))
+        return None

@@ -1,0 +1,1 @@
+"""Review: the draft, the facts and the record → nudges to close before signing."""

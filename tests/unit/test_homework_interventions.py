@@ -1,0 +1,85 @@
+"""Homework and interventions: delivered vs planned, assigned vs mentioned."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from notewell.domain.facts import Facts
+
+
+def techniques(extract: Callable[..., Facts], text: str, **kw: object) -> set[str]:
+    return {i.technique for i in extract(text, **kw).interventions}
+
+
+def homework(extract: Callable[..., Facts], text: str, **kw: object) -> list[str]:
+    return [h.text for h in extract(text, **kw).homework]
+
+
+def test_delivered_technique_is_reported_with_its_modality(extract: Callable[..., Facts]) -> None:
+    facts = extract("Practiced TIPP in session: cold water x2. Distress 8 -> 5.")
+    assert [(i.technique, i.modality) for i in facts.interventions] == [("distress_tolerance_skills", "DBT")]
+
+
+def test_planned_technique_is_not_delivered(extract: Callable[..., Facts]) -> None:
+    assert techniques(extract, "Next session will begin exposure hierarchy.") == set()
+
+
+def test_negated_technique_is_not_delivered(extract: Callable[..., Facts]) -> None:
+    assert "bilateral_stimulation_processing" not in techniques(
+        extract, "Did not start desensitization today."
+    )
+
+
+def test_plan_section_is_not_the_session(extract: Callable[..., Facts]) -> None:
+    assert techniques(extract, "Plan: behavioral activation and thought record next week.") == set()
+
+
+def test_implicit_socratic_move_is_part_of_cognitive_processing(extract: Callable[..., Facts]) -> None:
+    text = "T: Let's use the Challenging Questions worksheet on that stuck point. What's the evidence for it?"
+    assert techniques(extract, text) == {"cognitive_processing"}
+
+
+def test_checklist_interventions_are_kept(extract: Callable[..., Facts]) -> None:
+    facts = extract("Crisis visit, unscheduled.", checklist_interventions=("crisis_intervention",))
+    item = next(i for i in facts.interventions if i.technique == "crisis_intervention")
+    assert item.source == "checklist" and item.evidence  # points at "Crisis visit"
+
+
+def test_reflections_in_a_non_mi_session_are_not_the_technique(extract: Callable[..., Facts]) -> None:
+    text = "T: How was the week?\nC: Hard. I barely slept.\nT: It sounds like it wore you down.\nC: Yeah."
+    assert "reflective_listening" not in techniques(extract, text, modality="CBT")
+
+
+def test_plan_section_items_are_split_and_appointments_dropped(extract: Callable[..., Facts]) -> None:
+    text = "P: (1) Thought record daily. (2) Walk Mon/Wed/Fri. (3) Next session 4/2 10:00."
+    assert homework(extract, text) == ["Thought record daily", "Walk Mon/Wed/Fri"]
+
+
+def test_clinician_tasks_and_continuing_treatment_are_not_homework(extract: Callable[..., Facts]) -> None:
+    text = "Plan: continue weekly tx. This writer to call PCP. Repeat PHQ-9 in 4 wks. RTC 1 wk."
+    assert homework(extract, text) == []
+
+
+def test_therapist_assignment_in_a_transcript(extract: Callable[..., Facts]) -> None:
+    text = "T: For this week: a five-minute worry time each evening. And log any panic attacks.\nC: Okay."
+    assert homework(extract, text) == ["a five-minute worry time each evening", "log any panic attacks"]
+
+
+def test_accepted_request_is_homework(extract: Callable[..., Facts]) -> None:
+    text = "T: Could you bring your sleep diary next week?\nC: Sure."
+    assert homework(extract, text) == ["bring your sleep diary next week"]
+
+
+def test_declined_or_in_session_request_is_not_homework(extract: Callable[..., Facts]) -> None:
+    text = "T: Would you be willing to try it right now, here?\nC: Okay."
+    assert homework(extract, text) == []
+
+
+def test_restated_task_is_one_item(extract: Callable[..., Facts]) -> None:
+    text = (
+        "T: Could you email the school counselor tonight?\n"
+        "Mom: I'll email her tonight.\n"
+        "T: So Mom emails the counselor tonight."
+    )
+    items = homework(extract, text, session_type="family", participants=("Mom",))
+    assert len(items) == 1

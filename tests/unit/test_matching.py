@@ -1,0 +1,74 @@
+"""The literal prefilter must never change what a rule matches, only how fast."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from notewell.bootstrap import App
+from notewell.extraction.matching import CompiledRule, TextIndex, required_literals
+
+
+@pytest.mark.parametrize(
+    ("pattern", "case_sensitive", "expected"),
+    [
+        (r"\bthoughts? of (?:suicide|killing)", False, {"thought"}),
+        (r"\bSI\b", True, {"SI"}),
+        (r"(?:denies|denied)", False, {"denie"}),
+        (r"[-–]\s?(?=\w)", False, None),
+    ],
+)
+def test_required_literals(pattern: str, case_sensitive: bool, expected: set[str] | None) -> None:
+    got = required_literals(pattern, case_sensitive)
+    assert (set(got) if got else None) == expected
+
+
+def test_every_shipped_rule_can_be_prefiltered(app: App) -> None:
+    """A rule without literals would scan every sentence of a long transcript (slow)."""
+    ex = app.extractor
+    rules = [*ex.risk._rules, *ex.interventions._rules, *ex.measures._rules, *ex.distortions._rules]
+    unfiltered = [r.id for r in rules if r.literals is None]
+    assert unfiltered == []
+
+
+WORDS = [
+    "denies",
+    "SI",
+    "thoughts",
+    "of",
+    "suicide",
+    "killing",
+    "myself",
+    "plan",
+    "Hx",
+    "no",
+    ".",
+    "\n",
+    "PHQ-9",
+    "14",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=60))
+def test_prefiltered_matches_equal_brute_force(words: list[str]) -> None:
+    text = " ".join(words)
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^.\n]+[.\n]?", text)]
+    rules = [
+        CompiledRule.build("a", r"\bthoughts? of (?:suicide|killing\s+myself)"),
+        CompiledRule.build("b", r"(?<![A-Za-z])SI(?![A-Za-z])", case_sensitive=True),
+        CompiledRule.build("c", r"\bPHQ-?9\s+\d+"),
+    ]
+    index = TextIndex(text, spans)
+    fast = sorted((m.rule.id, m.start, m.end) for m in index.matches(rules))
+    slow = sorted(
+        (r.id, m.start(), m.end())
+        for r in rules
+        for s, e in spans
+        for m in r.regex.finditer(text, s, e)
+        if m.end() > m.start()
+    )
+    assert fast == slow

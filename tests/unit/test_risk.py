@@ -1,0 +1,204 @@
+"""Risk extraction: the traps a note generator must not fall into (CLINICAL_REFERENCE §4).
+
+Every sentence here is synthetic and written for these tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from notewell.domain.session import MeasureInput
+
+Risk = Callable[..., dict[str, str]]
+
+
+def test_denied_si_is_not_reported_as_risk(risk: Risk) -> None:
+    r = risk("Risk: Denies SI, plan or intent. Denies HI.")
+    assert r["suicidal_ideation"] == "denied"
+    assert r["suicide_plan"] == "denied"
+    assert r["suicide_intent"] == "denied"
+    assert r["homicidal_ideation"] == "denied"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["SI: none.", "SI/HI: denies.", "-SI/HI this visit.", "No SI reported today.", "C-SSRS screen negative."],
+)
+def test_shorthand_negations_deny_ideation(risk: Risk, text: str) -> None:
+    assert risk(text)["suicidal_ideation"] == "denied"
+
+
+def test_not_asked_is_not_denied(risk: Risk) -> None:
+    r = risk("Cl discussed a stressful week at work and practiced paced breathing.")
+    assert r["suicidal_ideation"] == "not_assessed"
+    assert r["safety_plan"] == "not_documented"
+
+
+def test_passive_wish_survives_a_denial_of_active_si(risk: Risk) -> None:
+    r = risk("Denies SI but says she sometimes wishes she could go to sleep and not wake up.")
+    assert r["suicidal_ideation"] == "passive"
+
+
+def test_active_ideation_outranks_a_denial(risk: Risk) -> None:
+    assert (
+        risk("Denies plan. Reports thoughts of killing himself most nights this week.")["suicidal_ideation"]
+        == "active"
+    )
+
+
+def test_hypothetical_and_psychoeducation_are_not_the_clients_risk(risk: Risk) -> None:
+    r = risk("Reviewed what to do if thoughts of suicide come up over the holiday: call 988.")
+    assert r["suicidal_ideation"] == "not_assessed"
+
+
+def test_historical_ideation_is_not_current(risk: Risk) -> None:
+    r = risk("Hx of SI in high school.")
+    assert r["suicidal_ideation"] == "not_assessed"
+
+
+def test_history_then_current_denial(risk: Risk) -> None:
+    assert risk("Hx of SI in 2019, none since.")["suicidal_ideation"] == "denied"
+
+
+def test_family_history_is_someone_elses_attempt(risk: Risk) -> None:
+    r = risk("Cl's father attempted suicide when she was ten; Cl denies any personal hx of suicide attempts.")
+    assert r["suicide_attempt_history"] == "denied"
+
+
+def test_client_speaking_about_a_relative_is_not_their_attempt(risk: Risk) -> None:
+    text = "T: Any family history of suicide?\nC: My uncle. He attempted suicide after the divorce."
+    assert risk(text)["suicide_attempt_history"] == "not_assessed"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "C: This commute is killing me.",
+        "C: My dad is going to kill me when he sees the bill.",
+        "C: I could kill my brother for telling everyone, not literally.",
+        "C: I wanted to strangle him. (laughs) I mean, not really.",
+    ],
+)
+def test_figures_of_speech_are_not_homicidal_ideation(risk: Risk, text: str) -> None:
+    assert risk(text)["homicidal_ideation"] == "not_assessed"
+
+
+def test_abbreviations_are_case_sensitive(risk: Risk) -> None:
+    r = risk("T: Hi, come on in.\nC: hi. Si, I made it.")
+    assert r["homicidal_ideation"] == "not_assessed"
+    assert r["suicidal_ideation"] == "not_assessed"
+
+
+def test_screening_question_is_read_with_its_answer(risk: Risk) -> None:
+    text = "T: Any thoughts of ending your life lately?\nC: No, never. I want to see my grandkids grow up."
+    assert risk(text)["suicidal_ideation"] == "denied"
+
+
+def test_yes_to_a_screening_question_is_ideation(risk: Risk) -> None:
+    text = "T: Have you been having thoughts of killing yourself?\nC: Yeah. A few times this week."
+    assert risk(text)["suicidal_ideation"] == "active"
+
+
+def test_answer_in_own_words_decides_the_kind_of_ideation(risk: Risk) -> None:
+    text = (
+        "T: Any thoughts of being dead, or of killing yourself?\n"
+        "C: Sometimes I think they'd be better off without me. Nothing more than that."
+    )
+    assert risk(text)["suicidal_ideation"] == "passive"
+
+
+def test_in_family_sessions_only_the_clients_answer_counts(risk: Risk) -> None:
+    text = (
+        "Therapist: Any thoughts of hurting yourself, or of being dead?\n"
+        "Dad: No, nothing like that.\n"
+        "Sam: Sometimes I wish I was dead.\n"
+    )
+    r = risk(text, session_type="family", participants=("Sam", "Dad"), client_name="Sam")
+    assert r["suicidal_ideation"] == "passive"
+
+
+def test_group_members_risk_is_not_the_clients(risk: Risk) -> None:
+    text = "Leader: Check-ins.\nJo: I cut myself again on Friday.\nRiley: I had a calmer week."
+    r = risk(text, session_type="group", participants=("Leader", "Riley", "Jo"), client_name="Riley")
+    assert r["self_harm"] == "not_assessed"
+
+
+def test_self_harm_this_week_is_current(risk: Risk) -> None:
+    assert risk("SH act Tues: scratched her forearms after an argument.")["self_harm"] == "current"
+
+
+def test_self_harm_long_ago_is_past(risk: Risk) -> None:
+    r = risk("Cl used to cut her arms in middle school; none in over a year, no current self-harm.")
+    assert r["self_harm"] == "past"
+
+
+def test_answer_not_now_but_used_to_is_past_self_harm(risk: Risk) -> None:
+    text = "T: Any hurting yourself on purpose, like cutting?\nC: Not now. I used to, back in ninth grade."
+    assert risk(text)["self_harm"] == "past"
+
+
+def test_checklist_only_risk_is_kept(risk: Risk) -> None:
+    r = risk("Session focused on sleep routine.", checklist_risk={"suicidal_ideation": "passive"})
+    assert r["suicidal_ideation"] == "passive"
+
+
+def test_checklist_denial_does_not_erase_ideation_in_the_text(risk: Risk) -> None:
+    r = risk("Reports thoughts of suicide twice this week.", checklist_risk={"suicidal_ideation": "denied"})
+    assert r["suicidal_ideation"] == "active"
+
+
+def test_phq9_item_9_above_zero_is_never_denied(risk: Risk) -> None:
+    items = (1, 1, 1, 1, 1, 1, 1, 1, 2)
+    r = risk("Denies SI.", measures=(MeasureInput("PHQ-9", items=items),))
+    assert r["suicidal_ideation"] == "passive"
+
+
+def test_measure_only_item_9_zero_is_a_statement_on_ideation(risk: Risk) -> None:
+    r = risk("Reviewed sleep diary.", measures=(MeasureInput("PHQ-9", items=(1, 1, 1, 1, 1, 1, 1, 1, 0)),))
+    assert r["suicidal_ideation"] == "denied"
+
+
+def test_plan_and_means_are_read_near_ideation(risk: Risk) -> None:
+    r = risk(
+        "Reports daily SI. Plan: overdose on stockpiled sleeping pills kept in her nightstand. Intent 4/10."
+    )
+    assert r["suicide_plan"] == "present"
+    assert r["means_access"] == "present"
+    assert r["suicide_intent"] == "present"
+
+
+def test_plan_word_outside_a_risk_context_is_not_a_suicide_plan(risk: Risk) -> None:
+    assert risk("We made a plan for the weekend: two walks.")["suicide_plan"] == "not_assessed"
+
+
+def test_firearms_held_by_someone_else_are_not_access(risk: Risk) -> None:
+    text = "T: Are the guns still with your brother?\nC: Yeah, he has the key."
+    assert risk(text)["means_access"] == "denied"
+
+
+def test_abuse_disclosure_by_another_person_is_reported(risk: Risk) -> None:
+    r = risk("Cl disclosed that her stepmother hit her with a belt last weekend. CPS report made.")
+    assert r["abuse_neglect"] == "reported"
+
+
+def test_safety_plan_reviewed_by_the_therapist_counts(risk: Risk) -> None:
+    text = "T: Let's pull up your safety plan and see what you'd change.\nC: Add my neighbor."
+    assert risk(text)["safety_plan"] == "reviewed"
+
+
+def test_safety_plan_created_outranks_reviewed(risk: Risk) -> None:
+    r = risk("Reviewed old safety plan; completed a new Stanley-Brown safety plan together.")
+    assert r["safety_plan"] == "created"
+
+
+def test_safety_plan_for_next_time_is_not_documented(risk: Risk) -> None:
+    assert risk("Will create a safety plan next session.")["safety_plan"] == "not_documented"
+
+
+def test_evidence_points_at_the_words(extract: Callable[..., object]) -> None:
+    text = "Mood low. Denies SI. Slept 5 hrs."
+    facts = extract(text)
+    ev = facts.risk["suicidal_ideation"].evidence  # type: ignore[attr-defined]
+    assert ev and text[ev[0].start : ev[0].end] == "SI"

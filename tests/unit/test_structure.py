@@ -1,0 +1,64 @@
+"""Turns, speakers and shorthand sections."""
+
+from __future__ import annotations
+
+from notewell.bootstrap import App
+from tests.factories import make_session
+
+
+def roles(app: App, text: str, **kw: object) -> list[tuple[str, str | None]]:
+    doc = app.extractor.document(make_session(text, **kw))  # type: ignore[arg-type]
+    return [(t.role, t.speaker) for t in doc.turns]
+
+
+def test_t_c_labels_are_therapist_and_client(app: App) -> None:
+    assert roles(app, "T: How was the week?\nC: Long.") == [("therapist", "T"), ("client", "C")]
+
+
+def test_full_labels_are_recognised(app: App) -> None:
+    assert [r for r, _ in roles(app, "Therapist: Hello.\nClient: Hi.\nCounselor: Okay.")] == [
+        "therapist",
+        "client",
+        "therapist",
+    ]
+
+
+def test_named_speakers_come_from_the_session_file(app: App) -> None:
+    text = "Therapist: Who wants to start?\nMom: I will.\nJules: Fine."
+    got = roles(app, text, session_type="family", participants=("Jules", "Mom"), client_name="Jules")
+    assert got == [("therapist", "Therapist"), ("other", "Mom"), ("client", "Jules")]
+
+
+def test_both_partners_are_the_client_in_couples_work(app: App) -> None:
+    got = roles(
+        app,
+        "Therapist: Go ahead.\nLee: Okay.\nKim: Sure.",
+        session_type="couples",
+        participants=("Lee", "Kim"),
+    )
+    assert [r for r, _ in got] == ["therapist", "client", "client"]
+
+
+def test_shorthand_labels_are_sections_not_speakers(app: App) -> None:
+    doc = app.extractor.document(make_session("S: Mood 4/10.\nRisk: Denies SI.\nP: Thought record daily."))
+    assert [t.role for t in doc.turns] == ["narrative"] * 3
+    assert [s.section for s in doc.sentences] == ["subjective", "risk", "plan"]
+
+
+def test_inline_heading_switches_section_mid_line(app: App) -> None:
+    doc = app.extractor.document(make_session("Practiced PMR in session. HW: PMR nightly; worry log."))
+    sections = [s.section for s in doc.sentences]
+    assert sections[0] is None and sections[-1] == "homework"
+
+
+def test_sentences_never_cross_lines_and_are_trimmed(app: App) -> None:
+    text = "C: I slept badly\nT: How badly?  \n"
+    doc = app.extractor.document(make_session(text))
+    for s in doc.sentences:
+        piece = text[s.start : s.end]
+        assert "\n" not in piece and piece == piece.strip()
+
+
+def test_clinical_abbreviations_do_not_end_a_sentence(app: App) -> None:
+    doc = app.extractor.document(make_session("RTC 11/26 to begin ph. 3-4 if the calm place holds."))
+    assert len(doc.sentences) == 1
