@@ -49,3 +49,12 @@ def test_rule_example(app: Any, rule_id: str, example: str, should_fire: bool) -
         assert rule_id in facts.fired_rules, f"{rule_id} did not fire on {example!r}"
     else:
         assert rule_id not in facts.fired_rules, f"{rule_id} fired on {example!r}"
+
+
+def test_rule_ids_are_unique_across_all_lexicons() -> None:
+    """Ids name a rule in traces, tests and overrides: one id, one rule."""
+    seen: dict[str, str] = {}
+    for lexicon, data in KNOWLEDGE.lexicons.items():
+        for _, rule_id, _ in _rules(data, lexicon):
+            assert rule_id not in seen, f"{rule_id} is in both {seen[rule_id]} and {lexicon}"
+            seen[rule_id] = lexicon

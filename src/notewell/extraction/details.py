@@ -55,9 +55,7 @@ class DetailExtractor:
         found: dict[str, list[Symptom]] = defaultdict(list)
         for idx, group in sorted(by_sentence.items()):
             s = doc.sentences[idx]
-            results = self._nlp.assess(
-                doc.text, s.start, s.end, [TargetSpan(m.start, m.end, "symptom") for m in group]
-            )
+            results = self._nlp.assess(doc.parsed, idx, [TargetSpan(m.start, m.end, "symptom") for m in group])
             piece = doc.text[s.start : s.end]
             seen: set[str] = set()
             for m, res in zip(group, results, strict=True):

@@ -10,6 +10,7 @@ from notewell.domain.evidence import Evidence
 from notewell.domain.facts import Role, Sentence, Turn
 from notewell.domain.session import Session
 from notewell.extraction.matching import TextIndex
+from notewell.extraction.nlp import ParsedText
 from notewell.extraction.structure import quoted_spans
 
 STAGE_DIRECTION = re.compile(r"\s*(?:[\[(][^\])\n]{0,60}[\])]\s*|\.{2,}\s*|…\s*)+")
@@ -22,6 +23,7 @@ class Document:
     session: Session
     turns: list[Turn]
     sentences: list[Sentence]
+    parsed: ParsedText
     index: TextIndex = field(init=False)
     turn_sentences: list[list[int]] = field(init=False)
     _quoted: list[tuple[int, int]] | None = field(init=False, default=None)
@@ -91,3 +93,8 @@ class Document:
 
     def evidence(self, start: int, end: int) -> Evidence:
         return Evidence(start, end)
+
+    def turn_of(self, pos: int) -> int | None:
+        """The turn holding character ``pos`` (via its sentence)."""
+        idx = self.index.sentence_at(pos)
+        return self.sentences[idx].turn if idx is not None else None

@@ -58,10 +58,11 @@ class Extractor:
     def document(self, session: Session) -> Document:
         book = SpeakerBook.build(self._lex["speakers"], session)
         turns, sections = segment_turns(session.text, book)
-        sentences = split_sentences(
-            session.text, turns, sections, self.nlp.sentence_spans(session.text), book
-        )
-        return Document(session, turns, sentences)
+        parsed = self.nlp.parse(session.text)
+        sentences = split_sentences(session.text, turns, sections, self.nlp.sentence_spans(parsed), book)
+        doc = Document(session, turns, sentences, parsed)
+        self.nlp.set_sentences(parsed, doc.index)
+        return doc
 
     def extract(self, session: Session) -> Facts:
         doc = self.document(session)
@@ -91,7 +92,7 @@ class Extractor:
             *(e for s in symptoms for e in s.evidence),
             *(e for f in functional for e in f.evidence),
         ]
-        small_talk = self.small_talk.detect(doc, clinical, fired, self.quotes.meaningful)
+        small_talk = self.small_talk.detect(doc, clinical, fired, self.quotes.meaningful_turns(doc))
         quotes = self.quotes.select(
             doc,
             [

@@ -22,6 +22,7 @@ from rapidfuzz import fuzz
 from notewell.domain.evidence import Evidence
 from notewell.domain.facts import Homework, PlanStep
 from notewell.extraction.document import Document
+from notewell.extraction.matching import CompiledRule
 from notewell.extraction.structure import trim
 
 NUMBERED = re.compile(r"\(\d{1,2}\)|(?<![\w/])\d{1,2}\)")
@@ -253,7 +254,9 @@ class HomeworkExtractor:
         ``Check in w/ Cl tomorrow``. Plan-section pieces and spoken or written sentences alike."""
         steps: list[PlanStep] = []
         seen: set[tuple[int, int]] = set()
-        for s in doc.sentences:
+        rules = [CompiledRule.build(rid, rx.pattern, False) for rid, rx in self._appointments]
+        candidates = sorted({m.sentence for m in doc.index.matches(rules)})
+        for s in (doc.sentences[i] for i in candidates):
             if s.role == "other":
                 continue
             pieces = self._pieces(doc, s.start, s.end, split_and_commas=False) if s.section in self._plan_sections else [(s.start, s.end)]

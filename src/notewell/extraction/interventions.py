@@ -84,9 +84,8 @@ class InterventionExtractor:
         for idx, group in sorted(by_sentence.items()):
             sent = doc.sentences[idx]
             results = self._nlp.assess(
-                doc.text,
-                sent.start,
-                sent.end,
+                doc.parsed,
+                idx,
                 [TargetSpan(m.start, m.end, "technique") for m in group],
                 isolate=True,
             )

@@ -144,8 +144,13 @@ class MITalkDetector:
         self._rules = compile_labels(lexicon)
         self._models = load_models() if models is None else models
 
-    def _cues(self, text: str) -> list[tuple[str, str]]:
-        return [(r.id, r.payload) for r in self._rules if r.regex.search(text)]
+    def _cues_by_sentence(self, doc: Document) -> dict[int, list[tuple[str, str]]]:
+        found: dict[int, list[tuple[str, str]]] = {}
+        for m in doc.index.matches(self._rules):
+            cues = found.setdefault(m.sentence, [])
+            if (m.rule.id, m.rule.payload) not in cues:
+                cues.append((m.rule.id, m.rule.payload))
+        return found
 
     def change_talk(self, doc: Document, fired: set[str]) -> list[ChangeTalk]:
         """One item per client turn the model classes as change or sustain talk, plus one per
@@ -153,11 +158,12 @@ class MITalkDetector:
         weekends only. I don't see myself quitting completely, though.")."""
         model = self._models.get("client_talk")
         out: list[ChangeTalk] = []
+        by_sentence = self._cues_by_sentence(doc)
         for t_idx, turn in enumerate(doc.turns):
             if turn.role != "client":
                 continue
             text = doc.text[turn.content_start : turn.end]
-            cues = self._cues(text)
+            cues = [c for i in doc.turn_sentences[t_idx] for c in by_sentence.get(i, [])]
             fired.update(c for c, _ in cues)
             kind: str | None = None
             if model is not None:

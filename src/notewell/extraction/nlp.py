@@ -4,13 +4,16 @@ This is the only module that imports spaCy or medspaCy. ConText (Harkema et al. 
 implemented by medspaCy) decides whether a clinical *target* — ``SI``, ``cut myself``,
 ``exposure`` — is negated (``denies SI``), historical (``hx of SI in 2019``), hypothetical
 (``if thoughts of suicide come up``), about someone else (``Cl's mother attempted``) or
-figurative (``I could kill you for making me…``). Our modifier rules are data
-(``lexicons/context_modifiers.yaml``); ConText supplies the scope mechanics (direction,
-sentence scope, terminators such as ``but``).
+figurative (``I could kill him for making me…``). Our modifier rules are data
+(``lexicons/context_modifiers.yaml``); medspaCy's ``ConTextRule``, ``ConTextModifier`` and
+``ConTextGraph`` supply the mechanics (direction, scope, terminators, pruning of overlaps).
 
-ConText's graph is quadratic in the targets and modifiers of a document, so we never give it
-a whole transcript: each candidate sentence becomes its own small ``Doc``. That keeps a
-10,000-word transcript well inside the latency budget.
+Two things keep a 10,000-word transcript inside the latency budget. The text is tokenized once,
+and each sentence with targets gets its own small ConText graph (the graph is quadratic in the
+targets and modifiers it holds). And modifiers are found with the same literal prefilter as
+targets (:mod:`notewell.extraction.matching`) instead of running every modifier regex over every
+sentence; overlapping modifier matches are then pruned with medspaCy's own
+``prune_overlapping_matches`` (longest wins), as its matcher would.
 """
 
 from __future__ import annotations
@@ -18,11 +21,46 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-GROUP = "notewell_targets"
+from notewell.extraction.matching import CompiledRule, TextIndex
+
 _PLAIN = re.compile(r"^[\w' -]+$")
+
+# A fast tokenizer close to spaCy's English rules for what ConText needs: words, contractions
+# split ("did" + "n't"), punctuation apart (so "-SI" is "-" + "SI"), abbreviations that never end
+# a sentence kept whole ("ph." in "begin ph. 3-4", "Dr."), decimals whole ("0.7").
+TOKEN = re.compile(
+    r"(?:[Pp]h|[Aa]pprox|vs|incl|cf|Dr|Mr|Mrs|Ms|Mx|St|Prof)\.(?=\s)|e\.g\.|i\.e\."
+    r"|[A-Za-z]+(?=n['’]t\b)|n['’]t\b"
+    r"|['’](?:s|m|d|ll|re|ve)\b"
+    r"|\d+(?:[.,]\d+)*|[^\W\d_]+(?:-[^\W\d_]+)*"
+    r"|[^\w\s]|_"
+)
+
+
+SPLIT = re.compile(r"(\s+)|(" + TOKEN.pattern + r")")
+
+
+def tokenize(text: str) -> tuple[list[str], list[bool]]:
+    """Words and trailing-space flags that rebuild ``text`` exactly (whitespace runs other than a
+    single space become tokens of their own, as in spaCy)."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    for gap, word in SPLIT.findall(text):
+        if word:
+            words.append(word)
+            spaces.append(False)
+        elif words and gap[0] == " ":
+            spaces[-1] = True
+            if len(gap) > 1:
+                words.append(gap[1:])
+                spaces.append(False)
+        else:
+            words.append(gap)
+            spaces.append(False)
+    return words, spaces
 
 
 @dataclass(frozen=True)
@@ -36,8 +74,8 @@ class TargetSpan:
 
 @dataclass(frozen=True)
 class ContextResult:
-    """The modifiers that apply to one target (categories and rule ids), and every modifier
-    recognised in the sentence (terminators such as "but" modify nothing themselves)."""
+    """The modifiers that apply to one target (categories and rule ids), and every terminator or
+    pseudo-modifier recognised in the sentence (those modify nothing themselves)."""
 
     categories: frozenset[str]
     rule_ids: frozenset[str]
@@ -48,6 +86,18 @@ class ContextResult:
     def within(self, category: str, tokens: int) -> bool:
         """Whether a modifier of ``category`` applies from at most ``tokens`` tokens away."""
         return any(c == category and d <= tokens for c, d in self.distance)
+
+
+EMPTY = ContextResult(frozenset(), frozenset())
+
+
+@dataclass
+class ParsedText:
+    """A session text tokenized once: the spaCy doc and the modifier matches per sentence."""
+
+    doc: Any
+    index: TextIndex | None = None
+    _modifiers: dict[int, list[tuple[Any, int, int]]] = field(default_factory=dict)
 
 
 def _silence_loguru() -> None:
@@ -62,42 +112,25 @@ def _silence_loguru() -> None:
 
 
 class ClinicalNLP:
-    """Sentence boundaries and ConText assessment, built once per process (not at import)."""
+    """Tokenizer, sentence boundaries and ConText assessment, built once per process."""
 
     def __init__(self, modifiers: Sequence[dict[str, Any]], target_labels: dict[str, list[str]]) -> None:
         _silence_loguru()
-        # all our modifiers that are not plain phrases are regexes, so medspaCy's phrase matcher
-        # may legitimately have no patterns; its warning about that is noise
         warnings.filterwarnings("ignore", message=r".*\[W036\].*")
         import spacy
+        from medspacy.common.util import prune_overlapping_matches
         from medspacy.context import ConTextRule
+        from medspacy.context.context_graph import ConTextGraph
+        from medspacy.context.context_modifier import ConTextModifier
 
+        self._prune = prune_overlapping_matches
+        self._graph_cls = ConTextGraph
+        self._modifier_cls = ConTextModifier
         self._nlp: Any = spacy.blank("en")
-        # shorthand "-SI/HI" means denied: split a leading dash off a capitalised word so the
-        # dash can be a negation modifier of its own
-        prefixes = [*self._nlp.Defaults.prefixes, r"[-−–](?=[A-Z])"]
-        self._nlp.tokenizer.prefix_search = spacy.util.compile_prefix_regex(prefixes).search
-        self._sentencizer = self._nlp.add_pipe("sentencizer")
-        from spacy.symbols import ORTH
-
-        # shorthand abbreviations that never end a sentence ("RTC 11/26 to begin ph. 3-4")
-        for abbr in ("ph.", "Ph.", "approx.", "Approx.", "vs.", "incl.", "e.g.", "i.e.", "cf."):
-            self._nlp.tokenizer.add_special_case(abbr, [{ORTH: abbr}])
-        self._context: Any = self._nlp.add_pipe(
-            "medspacy_context",
-            # medspaCy 1.3.1 hands `prune_on_target_overlap` to the graph as its
-            # `prune_on_modifier_overlap`: True is what drops a modifier lying inside a target
-            # (the "not" of "wouldn't mind not waking up", the "if" of "easier if I didn't wake up").
-            config={
-                "rules": None,
-                "span_attrs": None,
-                "input_span_type": "group",
-                "span_group_name": GROUP,
-                "prune_on_target_overlap": True,
-            },
-        )
-        rules = []
-        for m in modifiers:
+        self._sentencizer: Any = self._nlp.add_pipe("sentencizer")
+        self._rules: list[CompiledRule] = []
+        self._order: dict[str, int] = {}
+        for n, m in enumerate(modifiers):
             allowed: set[str] | None = None
             if "applies_to" in m or "excluded_keys" in m:
                 allowed = set()
@@ -109,66 +142,116 @@ class ClinicalNLP:
                 for key in m.get("excluded_keys", []):
                     allowed.discard(f"RISK:{key}".upper())
             pattern = m["pattern"]
-            literal_only = bool(_PLAIN.match(pattern))
-            rules.append(
-                ConTextRule(
-                    literal=pattern if literal_only else m["id"],
-                    category=m["category"],
-                    pattern=None if literal_only else pattern,
-                    direction=m["direction"],
-                    allowed_types=allowed,
-                    max_scope=m.get("max_scope"),
-                    metadata={"id": m["id"]},
-                )
+            if _PLAIN.match(pattern):
+                pattern = r"\b" + re.escape(pattern) + r"\b"
+            rule = ConTextRule(
+                literal=m["id"],
+                category=m["category"],
+                direction=m["direction"],
+                allowed_types=allowed,
+                max_scope=m.get("max_scope"),
+                metadata={"id": m["id"]},
             )
-        self._context.add(rules)
+            self._rules.append(CompiledRule.build(m["id"], pattern, False, rule))
+            self._order[m["id"]] = n
 
-    def sentence_spans(self, text: str) -> list[tuple[int, int]]:
-        """Sentence spans over the whole text, by spaCy's rule-based sentencizer."""
-        doc = self._sentencizer(self._nlp.make_doc(text))
-        return [(s.start_char, s.end_char) for s in doc.sents]
+    # ------------------------------------------------------------------ tokens and sentences
+    def parse(self, text: str) -> ParsedText:
+        """Tokenize once (:func:`tokenize`) and mark sentence boundaries with spaCy's sentencizer."""
+        from spacy.tokens import Doc
+
+        words, spaces = tokenize(text)
+        return ParsedText(self._sentencizer(Doc(self._nlp.vocab, words=words, spaces=spaces)))
+
+    @staticmethod
+    def sentence_spans(parsed: ParsedText) -> list[tuple[int, int]]:
+        """Sentence spans by spaCy's rule-based sentencizer, in character offsets."""
+        from spacy.attrs import IDX, SENT_START
+
+        doc = parsed.doc
+        if not len(doc):
+            return []
+        arr = doc.to_array([IDX, SENT_START]).astype("int64")
+        starts = arr[arr[:, 1] == 1, 0].tolist() or [0]
+        ends = [*starts[1:], len(doc.text)]
+        return list(zip(starts, ends, strict=True))
+
+    @staticmethod
+    def set_sentences(parsed: ParsedText, index: TextIndex) -> None:
+        """Make the doc's sentences the final ones (cut at lines and turns) for ConText scope."""
+        import numpy
+        from spacy.attrs import IDX, SENT_START
+
+        doc = parsed.doc
+        parsed.index = index
+        if not len(doc):
+            return
+        boundaries = numpy.array(sorted({s for s, _ in index.spans}), dtype="int64")
+        idx = doc.to_array([IDX]).astype("int64").reshape(-1)
+        which = numpy.searchsorted(boundaries, idx, side="right") - 1
+        flags = numpy.where(numpy.diff(which, prepend=-2) != 0, 1, -1).astype("int64").reshape(-1, 1)
+        doc.from_array([SENT_START], flags.astype("uint64"))  # spaCy stores -1 as uint64
+
+    # ------------------------------------------------------------------ ConText
+    def _sentence_modifiers(self, parsed: ParsedText, sentence: int) -> list[tuple[Any, int, int]]:
+        cached = parsed._modifiers.get(sentence)
+        if cached is not None:
+            return cached
+        assert parsed.index is not None
+        doc = parsed.doc
+        found: list[tuple[int, int, int]] = []
+        rules: list[Any] = []
+        start, end = parsed.index.spans[sentence]
+        lowered = parsed.index.lower[start:end]
+        for rule in self._rules:
+            if rule.literals is not None and not any(lit in lowered for lit in rule.literals):
+                continue  # a sentence without the literals cannot match: skip the regex
+            for m in rule.regex.finditer(parsed.index.text, start, end):
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is None or not len(span):
+                    continue
+                found.append((len(rules), span.start, span.end))
+                rules.append(rule.payload)
+        pruned = self._prune(found) if found else []
+        result = [(rules[i], start, end) for i, start, end in pruned]
+        parsed._modifiers[sentence] = result
+        return result
 
     def assess(
-        self, text: str, start: int, end: int, targets: Sequence[TargetSpan], isolate: bool = False
+        self, parsed: ParsedText, sentence: int, targets: Sequence[TargetSpan], isolate: bool = False
     ) -> list[ContextResult]:
-        """Run ConText over ``text[start:end]`` (one sentence) for the given targets.
+        """ConText over one sentence for the given targets.
 
         ConText drops a modifier that overlaps any target, so ``explained phases`` (a
         psychoeducation target) would silence the ``explained`` that makes ``reprocessing`` a
         mere mention. ``isolate`` assesses each target on its own to avoid that.
         """
         if isolate and len(targets) > 1:
-            return [self.assess(text, start, end, [t])[0] for t in targets]
-        from spacy.tokens import Span
-
-        doc = self._nlp.make_doc(text[start:end])
-        if not len(doc):
-            return [ContextResult(frozenset(), frozenset()) for _ in targets]
-        for i, token in enumerate(doc):
-            token.is_sent_start = i == 0
-        spans: list[Span | None] = []
-        for t in targets:
-            span = doc.char_span(
-                t.start - start, t.end - start, label=t.label.upper(), alignment_mode="expand"
-            )
-            spans.append(span)
-        doc.spans[GROUP] = [s for s in spans if s is not None]
-        self._context(doc)
-        # terminators and pseudo-modifiers never attach to a target; record that they were seen
+            return [self.assess(parsed, sentence, [t])[0] for t in targets]
+        doc = parsed.doc
+        spans = [doc.char_span(t.start, t.end, label=t.label.upper(), alignment_mode="expand") for t in targets]
+        live = [s for s in spans if s is not None and len(s)]
+        if not live:
+            return [EMPTY for _ in targets]
+        matched = self._sentence_modifiers(parsed, sentence)
+        modifiers = [self._modifier_cls(rule, start, end, doc, max_scope=rule.max_scope) for rule, start, end in matched]
+        graph = self._graph_cls(prune_on_modifier_overlap=True)
+        graph.targets = live
+        graph.modifiers = modifiers
+        graph.update_scopes()
+        graph.apply_modifiers()
         present = frozenset(
-            m.rule.metadata["id"]
-            for m in doc._.context_graph.modifiers
-            if m.direction in ("TERMINATE", "PSEUDO")
+            m.rule.metadata["id"] for m in graph.modifiers if m.direction in ("TERMINATE", "PSEUDO")
         )
+        by_target: dict[tuple[int, int, str], list[Any]] = {}
+        for target, modifier in graph.edges:
+            by_target.setdefault((target.start, target.end, target.label_), []).append(modifier)
         results = []
-        group = doc.spans[GROUP]
-        by_key = {(s.start, s.end, s.label_): s for s in group}
         for span in spans:
-            if span is None:
-                results.append(ContextResult(frozenset(), frozenset()))
+            if span is None or not len(span):
+                results.append(EMPTY)
                 continue
-            live = by_key.get((span.start, span.end, span.label_))
-            mods = live._.modifiers if live is not None else ()
+            mods = by_target.get((span.start, span.end, span.label_), [])
             nearest: dict[str, int] = {}
             for m in mods:
                 m_start, m_end = m.modifier_span

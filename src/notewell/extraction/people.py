@@ -17,7 +17,9 @@ from notewell.domain.evidence import Evidence
 from notewell.domain.facts import PersonMention
 from notewell.extraction.document import Document
 
-CAPITALISED = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*(?:\s+[A-Z][a-z]+)*)(?:'s|’s)?")
+CAPITALISED = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+(?:[-'’][A-Z]?[a-z]{2,})*(?:\s+[A-Z][a-z]+)*)(?:'s|’s)?")
+LOWER_WORD = re.compile(r"\b[a-z][a-z-]+\b")
+LEAD = re.compile(r"[:;(\-—–]\s*$|\(\d+\)\s*$|^\W*$")
 RELATION_BEFORE = re.compile(r"\b(?:my|his|her|their|your|cl's|pt's)\s+([a-z-]+)\s*,?\s*$", re.IGNORECASE)
 
 
@@ -29,6 +31,7 @@ class PeopleFinder:
         ]
         self._title = re.compile(labels["title"]["cues"][0]["pattern"])
         self._not_names = [re.compile(c["pattern"]) for c in labels["not_names"]["cues"]]
+        self._subject = [(c["id"], re.compile(c["pattern"], re.IGNORECASE)) for c in labels["name_subject"]["cues"]]
         self._not_name_ids = [c["id"] for c in labels["not_names"]["cues"]]
 
     def _ordinary(self, word: str, fired: set[str]) -> bool:
@@ -37,28 +40,34 @@ class PeopleFinder:
             if rx.match(first):
                 fired.add(rid)
                 return True
-        return False
+        # "Roommate called 911": a relation word opening a sentence is a role, not a name
+        return any(rx.fullmatch(first) for _, rx in self._relations)
 
     def find(self, doc: Document, fired: set[str]) -> list[PersonMention]:
         text = doc.text
         client = {n.lower() for n in doc.session.client.all_names}
+        lowered = set(LOWER_WORD.findall(text))
         mentions: list[PersonMention] = []
         mid_sentence: set[str] = set()
         candidates: list[tuple[int, int, str, bool]] = []
-        for s in doc.sentences:
-            for m in CAPITALISED.finditer(text, s.start, s.end):
-                word = m.group(1)
-                lead = text[s.start : m.start()]
-                at_start = m.start() == s.start or lead.strip(" \"“'‘([-—–0123456789).:") == "" or bool(
-                    re.search(r"[:;(\-—–]\s*$|\(\d+\)\s*$|^\W*$", lead)
-                )
-                titled = bool(self._title.search(text, max(s.start, m.start() - 6), m.start() + 1))
-                if titled:
-                    fired.add("title.honorific")
-                if not at_start or titled:
-                    mid_sentence.add(word)
-                candidates.append((m.start(1), m.end(1), word, at_start and not titled))
-        lowered = set(re.findall(r"\b[a-z][a-z'’-]+\b", text))
+        for m in CAPITALISED.finditer(text):
+            word = m.group(1)
+            titled = bool(self._title.search(text, max(0, m.start() - 6), m.start() + 1))
+            if not titled and word.split()[0].lower() in lowered and " " not in word:
+                continue  # an ordinary word that happens to open a sentence ("Pool", "The")
+            idx = doc.index.sentence_at(m.start())
+            if idx is None:
+                continue
+            s = doc.sentences[idx]
+            lead = text[s.start : m.start()]
+            at_start = m.start() == s.start or lead.strip(" \"“'‘([-—–0123456789).:") == "" or bool(
+                LEAD.search(lead)
+            )
+            if titled:
+                fired.add("title.honorific")
+            if not at_start or titled:
+                mid_sentence.add(word)
+            candidates.append((m.start(1), m.end(1), word, at_start and not titled))
         for start, end, word, at_start in candidates:
             parts = word.split()
             while parts and self._ordinary(parts[0], fired):  # "Aunt Leigh" → "Leigh"
@@ -68,18 +77,18 @@ class PeopleFinder:
             if not parts:
                 continue
             word = " ".join(parts)
-            if word.lower() in client:
-                continue
-            if word.split()[0].lower() in lowered:
-                continue  # "Pool" at the start of a plan item, "pool" elsewhere: a word, not a name
+            if word.lower() in client or word.split()[0].lower() in lowered:
+                continue  # the client, or "Pool" at the start of a plan item with "pool" elsewhere
             if at_start and word not in mid_sentence:
-                continue
+                follows = text[end : end + 20]
+                hit = next((rid for rid, rx in self._subject if rx.match(follows.lstrip())), None)
+                if hit is None:
+                    continue
+                fired.add(hit)
             if len(word) < 3:
                 continue
-            relation = None
             before = RELATION_BEFORE.search(text, max(0, start - 30), start)
-            if before:
-                relation = before.group(1).lower()
+            relation = before.group(1).lower() if before else None
             mentions.append(PersonMention(word, (Evidence(start, end),), relation, True))
         for turn in doc.turns:
             if turn.role == "other" and turn.speaker:

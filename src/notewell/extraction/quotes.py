@@ -9,6 +9,7 @@ acknowledgements lower it. The best few are kept, in order of appearance.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,22 +36,20 @@ class _Candidate:
     score: float = 0.0
 
 
-def _overlaps(a: tuple[int, int], spans: Sequence[Evidence]) -> bool:
-    return any(a[0] < e.end and e.start < a[1] for e in spans)
-
-
 class QuoteSelector:
     def __init__(self, lexicon: dict[str, Any]) -> None:
         self._rules = compile_labels(lexicon)
         self._weights = label_weights(lexicon)
 
-    def meaningful(self, text: str) -> bool:
-        """Words with feeling, self-view, insight or values: never small talk."""
-        return any(
-            rule.regex.search(text)
-            for rule in self._rules
-            if rule.payload in ("affect", "self_view", "insight", "values")
-        )
+    def meaningful_turns(self, doc: Document) -> set[int]:
+        """Turns whose words carry feeling, self-view, insight or values: never small talk."""
+        keep = ("affect", "self_view", "insight", "values")
+        return {
+            doc.sentences[m.sentence].turn
+            for r in self._rules
+            if r.payload in keep
+            for m in doc.index.all_matches(r)
+        }
 
     def _candidates(self, doc: Document) -> list[_Candidate]:
         """A short client turn is one candidate; a long one is cut into sentences (fragments
@@ -103,21 +102,33 @@ class QuoteSelector:
         talk) with the bonus a statement gets for carrying one."""
         text = doc.text
         chosen: list[_Candidate] = []
+        hits = sorted(((m.start, m.rule) for r in self._rules for m in doc.index.all_matches(r)), key=lambda h: h[0])
+        starts = [h[0] for h in hits]
+        small_turns = {doc.turn_of(e.start) for e in small_talk}
+        by_turn: list[dict[int, list[Evidence]]] = []
+        for spans, _bonus in boosts:
+            grouped: dict[int, list[Evidence]] = {}
+            for e in spans:
+                t = doc.turn_of(e.start)
+                if t is not None:
+                    grouped.setdefault(t, []).append(e)
+            by_turn.append(grouped)
         for c in self._candidates(doc):
-            if c.end - c.start > MAX_QUOTE_CHARS or _overlaps((c.start, c.end), small_talk):
+            turn = doc.turn_of(c.start)
+            if c.end - c.start > MAX_QUOTE_CHARS or turn in small_turns:
                 continue
             piece = text[c.start : c.end]
             score = c.score  # the clinician quoted it: already chosen as worth keeping
             labels: set[str] = set()
-            for rule in self._rules:
-                if rule.payload not in labels and rule.regex.search(piece):
+            for _, rule in hits[bisect.bisect_left(starts, c.start) : bisect.bisect_left(starts, c.end)]:
+                if rule.payload not in labels:
                     labels.add(rule.payload)
                     score += self._weights[rule.payload]
                     fired.add(rule.id)
             if FIRST_PERSON.search(piece):
                 score += 0.5
-            for spans, bonus in boosts:
-                if _overlaps((c.start, c.end), spans):
+            for grouped, (_spans, bonus) in zip(by_turn, boosts, strict=True):
+                if any(e.start < c.end and c.start < e.end for e in grouped.get(turn, ()) if turn is not None):
                     score += bonus
             words = len(piece.split())
             if words < FRAGMENT_WORDS:

@@ -159,7 +159,7 @@ class RiskExtractor:
         for idx, group in sorted(by_sentence.items()):
             sent = doc.sentences[idx]
             spans = [TargetSpan(t.start, t.end, f"risk:{t.rule.key}") for t in group]
-            results = self._nlp.assess(doc.text, sent.start, sent.end, spans)
+            results = self._nlp.assess(doc.parsed, idx, spans)
             for t, res in zip(group, results, strict=True):
                 assessed.append(Target(t.rule, t.start, t.end, t.sentence, res))
         return assessed

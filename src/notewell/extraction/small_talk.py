@@ -7,7 +7,7 @@ traffic, shows, travel, pets…). Small talk never reaches a note and is never q
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from notewell.domain.evidence import Evidence
@@ -24,26 +24,27 @@ class SmallTalkDetector:
         doc: Document,
         clinical: Sequence[Evidence],
         fired: set[str],
-        meaningful: Callable[[str], bool] = lambda _text: False,
+        meaningful: Collection[int] = (),
     ) -> list[Evidence]:
-        """``clinical`` are fact spans; ``meaningful`` says whether words carry feeling or
+        """``clinical`` are fact spans; ``meaningful`` are turns whose words carry feeling or
         insight (such a turn is never small talk, even at the very end of a session)."""
-        spans = sorted(clinical)
         turns = doc.turns
-
-        def is_clinical(t: int) -> bool:
-            turn = turns[t]
-            return any(e.start < turn.end and turn.content_start < e.end for e in spans)
+        clinical_turns: set[int] = set()
+        for e in clinical:
+            first, last = doc.turn_of(e.start), doc.turn_of(max(e.start, e.end - 1))
+            if first is not None:
+                clinical_turns.update(range(first, (last if last is not None else first) + 1))
+        topical_turns: dict[int, str] = {}
+        for m in doc.index.matches(self._rules):
+            topical_turns.setdefault(doc.sentences[m.sentence].turn, m.rule.id)
 
         def topical(t: int) -> bool:
-            text = doc.text[turns[t].content_start : turns[t].end]
-            for rule in self._rules:
-                if rule.regex.search(text):
-                    fired.add(rule.id)
-                    return True
-            return False
+            rule_id = topical_turns.get(t)
+            if rule_id:
+                fired.add(rule_id)
+            return rule_id is not None
 
-        flags = [is_clinical(t) or meaningful(doc.turn_text(t)) for t in range(len(turns))]
+        flags = [t in clinical_turns or t in meaningful for t in range(len(turns))]
         spoken = [t for t in range(len(turns)) if turns[t].role != "narrative"]
         small: set[int] = set()
         # the opening and closing chat of a transcript; an excerpt quoted in shorthand was

@@ -139,7 +139,8 @@ def split_sentences(
     out: list[Sentence] = []
     for t_index, (turn, section) in enumerate(zip(turns, sections, strict=True)):
         lo = bisect.bisect_right(starts, turn.content_start)
-        cuts = [turn.content_start, *(s for s in starts[lo:] if s < turn.end), turn.end]
+        hi = bisect.bisect_left(starts, turn.end, lo)
+        cuts = [turn.content_start, *starts[lo:hi], turn.end]
         current = section
         for a, b in itertools.pairwise(cuts):
             s, e = trim(text, a, b)
