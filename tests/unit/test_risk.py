@@ -24,7 +24,16 @@ def test_denied_si_is_not_reported_as_risk(risk: Risk) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["SI: none.", "SI/HI: denies.", "-SI/HI this visit.", "No SI reported today.", "C-SSRS screen negative."],
+    [
+        "SI: none.",
+        "SI/HI: denies.",
+        "-SI/HI this visit.",
+        "No SI reported today.",
+        "C-SSRS screen negative.",
+        "Risk: SI/HI -. Sleep improved.",
+        "SI (-) this week.",
+        "Neg for SI/HI.",
+    ],
 )
 def test_shorthand_negations_deny_ideation(risk: Risk, text: str) -> None:
     assert risk(text)["suicidal_ideation"] == "denied"
@@ -202,3 +211,53 @@ def test_evidence_points_at_the_words(extract: Callable[..., object]) -> None:
     facts = extract(text)
     ev = facts.risk["suicidal_ideation"].evidence  # type: ignore[attr-defined]
     assert ev and text[ev[0].start : ev[0].end] == "SI"
+
+
+def test_a_reported_screening_question_is_read_with_its_answer(risk: Risk) -> None:
+    """"I asked about suicidal thinking" is not ideation; the next sentence says what was found."""
+    asked_then_denied = risk("I asked him directly about suicidal thoughts. He said no, not this month.")
+    assert asked_then_denied["suicidal_ideation"] == "denied"
+    asked_then_none = risk("I asked about suicidal thinking. No thoughts of suicide were reported.")
+    assert asked_then_none["suicidal_ideation"] == "denied"
+    asked_only = risk("I asked about suicidal thinking before we ended.")
+    assert asked_only["suicidal_ideation"] == "not_assessed"
+    endorsed = risk("Asked about thoughts of killing himself, which he acknowledged.")
+    assert endorsed["suicidal_ideation"] == "active"
+
+
+def test_an_act_done_to_die_is_an_attempt(risk: Risk) -> None:
+    r = risk("At twenty he drove his truck off the levee road on purpose, intending to die.")
+    assert r["suicide_attempt_history"] == "reported"
+
+
+def test_a_relatives_attempt_opening_the_sentence_is_theirs(risk: Risk) -> None:
+    r = risk(
+        "Her aunt has a long history of bipolar disorder and made a suicide attempt in 2011. "
+        "Client denies ever attempting suicide."
+    )
+    assert r["suicide_attempt_history"] == "denied"
+
+
+def test_the_client_owns_an_overdose_a_relative_discovered(risk: Risk) -> None:
+    r = risk("Her mother found her after she overdosed on her sleeping pills in May.")
+    assert r["suicide_attempt_history"] == "reported"
+
+
+def test_a_presupposed_cut_is_not_answered_away(risk: Risk) -> None:
+    r = risk("T: When you cut on Tuesday, were you trying to kill yourself?\nC: No, I just wanted to feel calm.")
+    assert r["self_harm"] == "current"
+    assert r["suicidal_ideation"] == "denied"
+
+
+def test_conditional_wish_not_to_wake_is_passive_ideation(risk: Risk) -> None:
+    r = risk("T: Does your mind ever go to dying?\nC: Honestly? If I didn't wake up some morning, that would be okay.")
+    assert r["suicidal_ideation"] == "passive"
+
+
+def test_a_violent_image_of_a_real_person_is_homicidal_ideation(risk: Risk) -> None:
+    r = risk("C: After the meeting I pictured hitting him with my car. I'm not joking about that.")
+    assert r["homicidal_ideation"] == "present"
+
+
+def test_interjections_do_not_hide_the_answer(risk: Risk) -> None:
+    assert risk("T: Any thoughts of hurting anybody?\nC: Gosh, no.")["homicidal_ideation"] == "denied"

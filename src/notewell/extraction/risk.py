@@ -50,6 +50,7 @@ class TargetRule:
     historical_value: str | None
     needs_anchor: bool
     roles: frozenset[str]
+    presupposed: bool = False
 
     @classmethod
     def from_yaml(cls, raw: dict[str, Any]) -> TargetRule:
@@ -65,6 +66,7 @@ class TargetRule:
             historical_value=raw.get("historical_value"),
             needs_anchor=bool(raw.get("needs_anchor", False)),
             roles=frozenset(raw.get("roles", ("narrative", "client"))),
+            presupposed=bool(raw.get("presupposed", False)),
         )
 
 
@@ -103,6 +105,10 @@ class RiskExtractor:
             (a["id"], a["kind"], re.compile(a["pattern"], re.IGNORECASE)) for a in answers["answers"]
         ]
         self._methods = [(m["id"], re.compile(m["pattern"], re.IGNORECASE)) for m in answers["method_terms"]]
+        self._preamble = re.compile(answers["preamble"]["pattern"], re.IGNORECASE)
+        self._reported = [
+            (a["id"], a["kind"], re.compile(a["pattern"], re.IGNORECASE)) for a in answers["reported_answers"]
+        ]
         self._turn_cues = [
             (c["id"], re.compile(c["pattern"], re.IGNORECASE))
             for c in lexicons["context_modifiers"].get("turn_cues", [])
@@ -145,9 +151,9 @@ class RiskExtractor:
                 out.append(t)
                 continue
             sent = doc.sentences[t.sentence]
-            if sent.section == "risk" or any(
-                turn in strong_turns for turn in (sent.turn - 1, sent.turn, sent.turn + 1)
-            ):
+            # a screening sequence spans a few turns ("…thoughts of ending your life?" / "No." /
+            # "Do you think you'd ever act on those thoughts?")
+            if sent.section == "risk" or any(turn in strong_turns for turn in range(sent.turn - 2, sent.turn + 3)):
                 out.append(t)
         return out
 
@@ -184,6 +190,8 @@ class RiskExtractor:
         fired.update(ctx.present)
         if cats & DROP_CATEGORIES or "THIRD_PERSON" in cats:
             return None
+        if "SCREEN" in cats and "NEGATED" not in cats:
+            return None  # the question was asked; :meth:`_screen_answers` reads what was found
         if target.rule.key in ("homicidal_ideation", "suicidal_ideation"):
             cue = self._figurative_in_turn(doc, target)
             if cue:
@@ -205,6 +213,10 @@ class RiskExtractor:
         t = doc.turns[turn]
         kinds: set[str] = set()
         fired: set[str] = set()
+        pre = self._preamble.match(doc.text, start, t.end)
+        if pre and pre.end() < t.end:
+            start = pre.end()  # "Heavens, no." answers like "No."
+            fired.add("answer.preamble")
         head = doc.text[start : t.end]
         first_sentences = doc.turn_sentences[turn][:3]
         tail_end = doc.sentences[first_sentences[-1]].end if first_sentences else t.end
@@ -243,7 +255,7 @@ class RiskExtractor:
                 if doc.text.find("?", doc.sentences[t.sentence].start, doc.sentences[t.sentence].end + 1)
                 != -1
             ]
-            topic = asked or group
+            topic = [t for t in (asked or group) if not t.rule.presupposed]
             kinds, answer_fired, a_start, a_end = self._classify_answer(doc, answer)
             if not kinds and not any(t.rule.key == "suicide_plan" for t in topic):
                 continue
@@ -282,6 +294,43 @@ class RiskExtractor:
                 out.append(self._qa(rule, value, target, a_start, a_end, historical_q or "past" in kinds))
                 fired.update(answer_fired)
                 fired.add(rule.id)
+        return out
+
+    def _screen_answers(self, doc: Document, targets: Sequence[Target], fired: set[str]) -> list[RiskStatement]:
+        """A narrative screening question and its reported answer.
+
+        "I asked her about thoughts of suicide. She said no." → denied. The answer is read in the
+        rest of the sentence and the next one, unless a risk statement of the same key is there
+        (then that statement speaks for itself: "She denies current suicidal thoughts").
+        """
+        out: list[RiskStatement] = []
+        for t in targets:
+            ctx = t.context
+            if ctx is None or "SCREEN" not in ctx.categories or "NEGATED" in ctx.categories:
+                continue
+            if set(ctx.categories) & DROP_CATEGORIES or t.rule.value is None:
+                continue
+            sent = doc.sentences[t.sentence]
+            if sent.role not in t.rule.roles:
+                continue
+            end = sent.end
+            nxt = t.sentence + 1
+            if nxt < len(doc.sentences) and doc.sentences[nxt].turn == sent.turn:
+                end = doc.sentences[nxt].end
+            if any(o is not t and o.rule.key == t.rule.key and t.end <= o.start < end for o in targets):
+                continue
+            for rule_id, kind, rx in self._reported:
+                m = rx.search(doc.text, t.end, end)
+                if m is None:
+                    continue
+                value = t.rule.negated_value if kind == "negative" else t.rule.value
+                if value is None:
+                    break
+                fired.update({rule_id, t.rule.id})
+                fired.update(ctx.rule_ids)
+                span = merge_spans([Evidence(t.start, t.end), Evidence(m.start(), m.end())])
+                out.append(RiskStatement(t.rule.key, value, span, "text", t.rule.id, self.is_historical(ctx)))
+                break
         return out
 
     @staticmethod
@@ -335,6 +384,7 @@ class RiskExtractor:
                     historical = self.is_historical(t.context)
                     out.append(RiskStatement(t.rule.key, value, span, "text", t.rule.id, historical))
         out.extend(self._question_answers(doc, targets, fired))
+        out.extend(self._screen_answers(doc, targets, fired))
         return out
 
     def extract(
