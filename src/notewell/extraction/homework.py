@@ -36,6 +36,7 @@ LEADING = re.compile(  # used with .match(text, pos): no "^", which would only m
     re.IGNORECASE,
 )
 AND_SPLIT = re.compile(r",?\s+and\s+(?:the\s+|a\s+|an\s+)?", re.IGNORECASE)
+AND_CLAUSE = re.compile(r",?\s+and\s+(?:(?P<aux>to|will|then)\s+|(?=\w))", re.IGNORECASE)
 COMMA_AND = re.compile(r",\s+and\s+", re.IGNORECASE)
 TOPIC_LABEL = re.compile(r"\s*[A-Z][\w -]{2,30}:\s")
 TOPIC = re.compile(
@@ -59,6 +60,7 @@ class HomeworkExtractor:
             return [(c["id"], re.compile(c["pattern"], re.IGNORECASE)) for c in lexicon[key]]
 
         self._assign = cues("assignment_cues")
+        self._narrative_assign = cues("narrative_assignment_cues")
         self._tasks = cues("task_terms")
         self._times = cues("time_cues")
         self._not = cues("not_homework")
@@ -71,6 +73,8 @@ class HomeworkExtractor:
         self._plan_sections = set(lexicon["plan_sections"])
         # objects that can share one verb: "practice calm place 2x daily and container before bed"
         self._task_nouns = [rx for rid, rx in self._tasks if rid in ("task.records", "task.practice")]
+        verbs = next(rx for rid, rx in self._tasks if rid == "task.verbs")
+        self._task_verb = re.compile(r"(?:actually\s+|also\s+)?" + verbs.pattern, re.IGNORECASE)
 
     # ------------------------------------------------------------------ item tests
     @staticmethod
@@ -127,15 +131,26 @@ class HomeworkExtractor:
         return out
 
     def _split_objects(self, doc: Document, start: int, end: int) -> list[tuple[int, int]]:
-        """``calm place 2x daily and container before bed`` is two tasks sharing one verb."""
+        """``calm place 2x daily and container before bed`` is two tasks sharing one verb, and
+        ``complete the sleep diary and ask her partner to join`` two tasks with their own verbs."""
         text = doc.text
         for m in AND_SPLIT.finditer(text, start, end):
             rest = text[m.end() : end]
             if any(rx.match(rest) for rx in self._task_nouns):
-                left = self._clean(doc, start, m.start())
-                right = self._clean(doc, m.end(), end)
-                return [p for p in (left, right) if p[1] > p[0]]
+                return self._split_at(doc, start, m.start(), m.end(), end)
+        for m in AND_CLAUSE.finditer(text, start, end):
+            rest = text[m.end() : end]
+            # "…and to decide by Friday", "…and will use a worry period": the second task's own verb;
+            # a bare "and" splits only between two task verbs ("complete the diary and ask her partner")
+            parallel = m.group("aux") is not None and rest[:1].islower()
+            if parallel or (self._task_verb.match(rest) and self._task_verb.search(text, start, m.start())):
+                return self._split_at(doc, start, m.start(), m.end(), end)
         return [(start, end)]
+
+    def _split_at(self, doc: Document, start: int, cut: int, resume: int, end: int) -> list[tuple[int, int]]:
+        left = self._clean(doc, start, cut)
+        rest = self._split_objects(doc, resume, end)
+        return [p for p in (left, *rest) if p[1] > p[0]]
 
     # ------------------------------------------------------------------ sources
     def _from_plan_sections(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
@@ -178,6 +193,38 @@ class HomeworkExtractor:
                     for i in doc.turn_sentences[answer]:
                         yield self._clean(doc, doc.sentences[i].start, doc.sentences[i].end)
 
+    def _from_narrative(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
+        """``Her homework is to add two reasons for living to the plan and to decide by next
+        session whether to show it to her partner.`` — an assignment written as a sentence."""
+        text = doc.text
+        for s in doc.sentences:
+            if s.role != "narrative" or s.section in self._plan_sections:
+                continue
+            for rid, rx in self._narrative_assign:
+                m = rx.search(text, s.start, s.end)
+                if m is None:
+                    continue
+                fired.add(rid)
+                start = m.end() if rid == "nhw.homework_is" else s.start
+                yield from self._pieces(doc, start, s.end, split_and_commas=True)
+                break
+
+    def _restatement(self, doc: Document, reply: int, fired: set[str]) -> Iterable[tuple[int, int]]:
+        """The therapist's summary of the client's plan, accepted ("Walk to the corner four days,
+        call on Sunday." / "I can do that.")."""
+        ther = reply + 1
+        if ther >= len(doc.turns) or doc.turns[ther].role != "therapist":
+            return
+        answer = doc.answer_turn(ther, window=2)
+        if answer is None:
+            return
+        if not self._first(self._accept, doc.text[doc.answer_start(answer) : doc.turns[answer].end], fired):
+            return
+        for j in doc.turn_sentences[ther]:
+            piece = doc.text[doc.sentences[j].start : doc.sentences[j].end]
+            if not piece.rstrip().endswith("?"):
+                yield from self._pieces(doc, doc.sentences[j].start, doc.sentences[j].end, split_and_commas=True)
+
     def _from_requests(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
         text = doc.text
         for t_idx, turn in enumerate(doc.turns):
@@ -202,6 +249,7 @@ class HomeworkExtractor:
                             fired.add(rid)
                             for j in doc.turn_sentences[reply]:
                                 yield self._clean(doc, doc.sentences[j].start, doc.sentences[j].end)
+                            yield from self._restatement(doc, reply, fired)
                             break
                         commitments = [j for j in doc.turn_sentences[reply] if self._commits(doc, j, fired)]
                         if commitments:
@@ -235,8 +283,11 @@ class HomeworkExtractor:
     def _from_commitments(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
         """``Mom: I'll email the counselor tonight.`` — after the therapist assigned practice."""
         text = doc.text
+        # in family and couples work a parent's or partner's task is homework; in a group another
+        # member's is theirs, not the client's
+        roles = ("client", "other") if doc.session.meta.type in ("family", "couples") else ("client",)
         for t_idx, turn in enumerate(doc.turns):
-            if turn.role not in ("client", "other"):
+            if turn.role not in roles:
                 continue
             ther = doc.previous_turn(t_idx, "therapist")
             if ther is None:
@@ -277,6 +328,7 @@ class HomeworkExtractor:
         order = 0
         for source in (
             self._from_plan_sections,
+            self._from_narrative,
             self._from_assignments,
             self._from_requests,
             self._from_commitments,

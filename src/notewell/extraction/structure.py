@@ -87,11 +87,25 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+SUICIDE_RISK_LABELS = frozenset({"si", "suicidal ideation", "ideation", "intent", "means", "c-ssrs"})
+"""Labels after which a "Plan:" line is the suicide plan ("SI: active. / Plan: rifle in barn.")."""
+SUICIDE_CONTEXT = re.compile(r"(?<![A-Za-z])SI(?![A-Za-z])|\bsuicid|\bkill(?:ing)?\s+(?:him|her|my|them)sel", re.IGNORECASE)
+SUICIDE_METHOD = re.compile(
+    r"\b(?:overdos\w*|pills?|tabs|tablets|gun|rifle|pistol|handgun|firearms?|shoot\w*|hang\w*|rope|jump\w*"
+    r"|bridge|knife|razor|blades?|crash\w*|drown\w*|carbon\s+monoxide|train)\b",
+    re.IGNORECASE,
+)
+"""An inline "Plan:" that names a method right after a sentence about suicidal ideation is the
+suicide plan ("Pt reports daily SI x 10 days. Plan: overdose on amitriptyline"), while
+"Denies SI/HI. Plan: cont weekly tx" is the treatment plan."""
+
+
 def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | None]]:
     """Split the text into turns (one per non-blank line) and the shorthand section of each."""
     turns: list[Turn] = []
     sections: list[str | None] = []
     section: str | None = None
+    previous_label = ""
     for start, end in _lines(text):
         line = text[start:end]
         if not line.strip():
@@ -111,7 +125,14 @@ def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | 
                 while content_start < end and text[content_start] in " \t":
                     content_start += 1
             elif _norm(label) in book.sections:
-                section = book.sections[_norm(label)]
+                found_section = book.sections[_norm(label)]
+                if found_section == "plan" and previous_label in SUICIDE_RISK_LABELS:
+                    # "SI: active, daily. / Plan: rifle in barn." — the suicide plan, not the treatment plan
+                    found_section = "risk"
+                section = found_section
+            previous_label = _norm(label)
+        else:
+            previous_label = ""
         line_section: str | None = section
         if role != "narrative":
             line_section = "excerpt" if section in (None, "excerpt") else section
@@ -151,6 +172,13 @@ def split_sentences(
                 m = LABEL.match(text, s, e)
                 if m and _norm(m.group("label")) in book.sections:
                     current = book.sections[_norm(m.group("label"))]
+                    if (
+                        current == "plan"
+                        and out
+                        and SUICIDE_CONTEXT.search(text, out[-1].start, out[-1].end)
+                        and SUICIDE_METHOD.search(text, s, e)
+                    ):
+                        current = "risk"
             out.append(Sentence(s, e, t_index, turn.role, current))
     return out
 
