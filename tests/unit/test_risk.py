@@ -261,3 +261,15 @@ def test_a_violent_image_of_a_real_person_is_homicidal_ideation(risk: Risk) -> N
 
 def test_interjections_do_not_hide_the_answer(risk: Risk) -> None:
     assert risk("T: Any thoughts of hurting anybody?\nC: Gosh, no.")["homicidal_ideation"] == "denied"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cl disclosed past self-harm: cut her arms at 16, none since.",
+        "Reports hx of cutting as a teen.",
+        "History of self-harm in high school; none since.",
+    ],
+)
+def test_self_harm_in_the_past_is_past_not_denied(risk: Risk, text: str) -> None:
+    assert risk(text)["self_harm"] == "past"

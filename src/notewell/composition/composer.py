@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from notewell.composition.formats import FormatRegistry, FormatSpec
-from notewell.composition.voice import Voice, count_words, join_words
+from notewell.composition.voice import Voice, closed_quote, count_words, join_words
 from notewell.domain.billing import suggest_cpt
 from notewell.domain.evidence import Evidence
 from notewell.domain.facts import Facts, RiskFinding
@@ -217,6 +217,7 @@ class _Draft:
         out = []
         links = {link.goal_id: link for link in self.facts.goal_links}
         basis = {
+            "named": "the clinician's account names it",
             "measure": "its measure was scored this session",
             "symptom": "its target symptoms were discussed",
             "words": "the session worked on it directly",
@@ -225,6 +226,8 @@ class _Draft:
             link = links.get(g.id)
             if link is not None and link.evidence:
                 out.append(self.voice.sentence(f"Goal {g.id} ({g.text}) was addressed: {basis[link.basis]}.", link.evidence))
+            elif link is not None:  # a measure entered with the session, not said in the text
+                out.append(self.voice.metadata(f"Goal {g.id} ({g.text}): its measure was entered with this session."))
             else:
                 out.append(self.voice.metadata(f"Goal {g.id} ({g.text}) was not addressed this session."))
         return out
@@ -235,6 +238,8 @@ class _Draft:
         for link in self.facts.goal_links:
             if link.evidence and link.goal_id in goals:
                 out.append(self.voice.sentence(f"Session content related to goal {link.goal_id} ({goals[link.goal_id].text}).", link.evidence))
+            elif link.goal_id in goals and link.basis == "measure":
+                out.append(self.voice.metadata(f"Goal {link.goal_id} ({goals[link.goal_id].text}) measured this session (entered score)."))
         return out
 
     def block_cpt(self) -> list[NoteSentence]:
@@ -290,8 +295,7 @@ class _Draft:
                     words = f"Client described {label} ({'; '.join(detail)})."
                 else:
                     said = self.voice.quote(*span, max_words=20)
-                    words = f'Client described {label}: "{said}"' if said else ""
-                    words = words + ("" if words.endswith((".", "?", "!")) else ".") if words else ""
+                    words = closed_quote(f"Client described {label}", said) if said else ""
                 if not words or self.voice.has_name(words):
                     continue
                 self._take(span)
@@ -314,7 +318,7 @@ class _Draft:
                 if not said:
                     continue
                 self._take(span)
-                sentence = self.voice.sentence(f'Client described the impact on {f.domain.replace("_", " ")}: "{said}"', [Evidence(*span)])
+                sentence = self.voice.sentence(closed_quote(f"Client described the impact on {f.domain.replace('_', ' ')}", said), [Evidence(*span)])
             if sentence:
                 out.append(sentence)
         return out
@@ -601,7 +605,7 @@ class _Draft:
                 said = self.voice.quote(*span, max_words=20)
                 if said:
                     self._take(span)
-                    out.append(self.voice.sentence(f'Next contact discussed in session: "{said}"', [ev]))
+                    out.append(self.voice.sentence(closed_quote("Next contact discussed in session", said), [ev]))
         return out
 
     def block_safety_plan(self) -> list[NoteSentence]:
@@ -645,7 +649,7 @@ class _Draft:
                         said = self.voice.quote(*span, max_words=20)
                         if said:
                             self._take(span)
-                            sentence = self.voice.sentence(f'History ({self.c.phrasing["risk_labels"][s.key]}): "{said}"', [Evidence(*span)])
+                            sentence = self.voice.sentence(closed_quote(f"History ({self.c.phrasing['risk_labels'][s.key]})", said), [Evidence(*span)])
                     if sentence:
                         out.append(sentence)
         return out

@@ -54,6 +54,9 @@ class Voice:
         self._verb_rx = re.compile(r"\b(client)\s+(" + "|".join(re.escape(v) for v in verbs) + r")\b", re.IGNORECASE)
         self._verbs = verbs
         self._names = self._name_map()
+        self._relations = {p.relation for p in facts.people if p.relation} | {
+            p.text.lower() for p in facts.people if not p.is_name
+        }
 
     # ------------------------------------------------------------------ names and small talk
     def _name_map(self) -> dict[str, str]:
@@ -70,15 +73,21 @@ class Voice:
         return names
 
     def in_small_talk(self, start: int, end: int) -> bool:
-        return any(e.start < end and start < e.end for e in self.facts.small_talk)
+        """Small talk, or a sentence holding someone else's sensitive detail: neither is carried."""
+        withheld = (e for d in self.facts.third_party_details for e in d.evidence)
+        return any(e.start < end and start < e.end for e in (*self.facts.small_talk, *withheld))
 
     def scrub(self, text: str) -> str:
-        """Replace names: ``her husband Graham`` → ``her husband``; ``Mara's`` → ``the client's``."""
+        """Replace names: ``her husband Graham`` → ``her husband``; ``coworker Desmond`` →
+        ``coworker``; ``Mara's`` → ``the client's``."""
+        relations = self._relations
         for name, instead in sorted(self._names.items(), key=lambda kv: -len(kv[0])):
             rel = re.compile(
                 r"\b((?:my|his|her|their|your|the|a)\s+[a-z-]+)\s*,?\s+" + re.escape(name) + r"\b(?:'s|’s)?"
             )
             text = rel.sub(r"\1", text)
+            bare = re.compile(r"\b([a-z-]+)\s*,?\s+" + re.escape(name) + r"\b(?:'s|’s)?")
+            text = bare.sub(lambda m: m.group(1) if m.group(1) in relations else m.group(0), text)
             text = re.sub(r"\b" + re.escape(name) + r"(?:'s|’s)", instead + "'s", text)
             text = re.sub(r"\b" + re.escape(name) + r"\b", instead, text)
         return text
@@ -170,3 +179,11 @@ NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "ei
 def count_words(n: int) -> str:
     """Counts as words, so a note never shows a number that is not in the input."""
     return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else "many"
+
+
+def closed_quote(lead: str, said: str) -> str:
+    """``Client described sleep: "I sleep maybe four hours."`` — the quote closes the sentence, so
+    it carries the final stop inside the quotation marks, once."""
+    said = said.rstrip()
+    end = "" if said.endswith((".", "?", "!", "…")) else "."
+    return f'{lead}: "{said}{end}"'

@@ -21,7 +21,15 @@ class CptSuggestion:
 
     @property
     def text(self) -> str:
-        return " + ".join(self.codes)
+        """``90839 +90840 ×2``: add-on codes keep their own plus sign, repeats are counted."""
+        parts: list[str] = []
+        for code in self.codes:
+            if parts and parts[-1].split(" ×")[0] == code:
+                base, _, n = parts[-1].partition(" ×")
+                parts[-1] = f"{base} ×{int(n or 1) + 1}"
+            else:
+                parts.append(code)
+        return " ".join(parts)
 
 
 def suggest_cpt(session_type: str | None, minutes: int | None, cpt: Mapping[str, Any]) -> CptSuggestion | None:

@@ -207,11 +207,25 @@ class PersonMention:
 
 
 @dataclass(frozen=True)
+class ThirdPartyDetail:
+    """A sensitive detail about someone other than the client ("his brother-in-law was arrested
+    for drunk driving", "her mother's dementia"). Notes leave the sentence out; when the person is
+    named, review flags it (``third_party_detail``)."""
+
+    phrase: str
+    rule: str
+    evidence: tuple[Evidence, ...]
+    person: str
+    named: bool
+
+
+@dataclass(frozen=True)
 class GoalLink:
     """A treatment-plan goal the session addressed, and why we think so.
 
-    ``basis`` is ``measure`` (the goal's instrument was scored this session), ``symptom`` (the
-    goal's target symptom was discussed) or ``words`` (the goal's own key words appear).
+    ``basis`` is ``named`` (the text cites the goal id: "worked toward G1"), ``measure`` (the
+    goal's instrument was scored this session), ``symptom`` (the goal's target symptom was
+    discussed) or ``words`` (the goal's own key words appear).
     """
 
     goal_id: str
@@ -253,6 +267,7 @@ class Facts:
     mental_status: tuple[MentalStatus, ...] = ()
     small_talk: tuple[Evidence, ...] = ()
     people: tuple[PersonMention, ...] = ()
+    third_party_details: tuple[ThirdPartyDetail, ...] = ()
     goal_links: tuple[GoalLink, ...] = ()
     plan_steps: tuple[PlanStep, ...] = ()
     prior_statements: tuple[PriorStatement, ...] = ()

@@ -18,6 +18,9 @@ from notewell.extraction.cues import compile_labels
 from notewell.extraction.document import Document
 from notewell.extraction.nlp import ClinicalNLP, TargetSpan
 
+QUANTIFIED = re.compile(r"\bmore\s+than\b|\benough\b|\bwell\b|\bmuch\b|\bthrough\s+the\s+night\b|\bsince\b|\bin\s+days\b", re.IGNORECASE)
+"""A negation about an amount is not a denial: "I haven't slept more than 4 hours a night"."""
+
 FREQUENCY = re.compile(
     r"\b\d+(?:\s*-\s*\d+)?\s*(?:x|times?)\s*(?:/|a|per|this)\s*(?:wk|week|day|night|month|mo)\b|\b(?:daily|nightly|weekly|most\s+(?:days|nights)|every\s+(?:day|night)|\d+\s+of\s+\d+\s+(?:days|nights)|twice\s+a\s+(?:week|day)|once\s+a\s+(?:week|day)|\d+(?:-\d+)?\s*(?:hrs?|hours)(?:\s*/\s*night|\s+a\s+night)?|\d+\s+(?:nightmares|attacks|episodes|drinking\s+days|days)\s+(?:this|last|a|per)\s+(?:wk|week)|(?:two|three|four|five|six|seven|\d+)\s+(?:this|a)\s+week)\b",
     re.IGNORECASE,
@@ -74,7 +77,11 @@ class DetailExtractor:
                         frequency=_first(FREQUENCY, piece),
                         intensity=_first(INTENSITY, piece),
                         duration=_first(DURATION, piece),
-                        negated="NEGATED" in res.categories,
+                        # "denies nightmares", "no panic attacks" — but "I haven't slept more than four
+                        # hours" is poor sleep, not a denial of a sleep problem
+                        negated="NEGATED" in res.categories
+                        and res.within("NEGATED", 1)
+                        and not QUANTIFIED.search(piece),
                     )
                 )
         return [x for items in found.values() for x in items]

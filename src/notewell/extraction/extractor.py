@@ -83,6 +83,7 @@ class Extractor:
             e for f in risk.values() if f.value not in ("not_assessed", "not_documented") for e in f.evidence
         ]
         positive_risk = [e for f in risk.values() if f.value in POSITIVE_RISK_VALUES for e in f.evidence]
+        plan_steps = self.homework.plan_steps(doc, fired)
         clinical: list[Evidence] = [
             *risk_spans,
             *(e for i in interventions for e in i.evidence),
@@ -91,6 +92,7 @@ class Extractor:
             *(e for d in distortions for e in d.evidence),
             *(e for s in symptoms for e in s.evidence),
             *(e for f in functional for e in f.evidence),
+            *(e for p in plan_steps for e in p.evidence),  # "Next session is Monday at 10" closes the work
         ]
         small_talk = self.small_talk.detect(doc, clinical, fired, self.quotes.meaningful_turns(doc))
         quotes = self.quotes.select(
@@ -108,6 +110,7 @@ class Extractor:
             for i, note in enumerate(session.prior_notes)
             for statement in self.prior_risk(session, note.text)
         ]
+        people = self.people.find(doc, fired)
         return Facts(
             risk=risk,
             interventions=tuple(interventions),
@@ -122,9 +125,10 @@ class Extractor:
             medications=tuple(medications),
             mental_status=tuple(mental_status),
             small_talk=tuple(small_talk),
-            people=tuple(self.people.find(doc, fired)),
+            people=tuple(people),
+            third_party_details=tuple(self.people.sensitive_details(doc, people, fired)),
             goal_links=tuple(self.goals.link(doc, session.goals, measures, symptoms, small_talk)),
-            plan_steps=tuple(self.homework.plan_steps(doc, fired)),
+            plan_steps=tuple(plan_steps),
             prior_statements=tuple(prior),
             session_times=tuple(session_times(doc)),
             turns=tuple(doc.turns),

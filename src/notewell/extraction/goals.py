@@ -60,10 +60,27 @@ class GoalLinker:
             content.append((Evidence(s.start, s.end), self._stems(doc.text[s.start : s.end])))
         links: list[GoalLink] = []
         for goal in goals:
-            link = self._by_measure(goal, measures) or self._by_symptom(goal, symptoms) or self._by_words(goal, content)
+            link = (
+                self._by_id(doc, goal, small_talk)
+                or self._by_measure(goal, measures)
+                or self._by_symptom(goal, symptoms)
+                or self._by_words(goal, content)
+            )
             if link is not None:
                 links.append(link)
         return links
+
+    @staticmethod
+    def _by_id(doc: Document, goal: Goal, small_talk: Sequence[Evidence]) -> GoalLink | None:
+        """The clinician named the goal: "Worked toward G1 by…", "progress on G2"."""
+        rx = re.compile(r"(?<![\w-])" + re.escape(goal.id) + r"(?![\w-])")
+        for m in rx.finditer(doc.text):
+            if not any(e.start <= m.start() < e.end for e in small_talk):
+                idx = doc.index.sentence_at(m.start())
+                s = doc.sentences[idx] if idx is not None else None
+                span = Evidence(s.start, s.end) if s is not None else Evidence(m.start(), m.end())
+                return GoalLink(goal.id, "named", (span,))
+        return None
 
     def _by_measure(self, goal: Goal, measures: Sequence[MeasureScore]) -> GoalLink | None:
         for m in measures:

@@ -14,12 +14,16 @@ import re
 from typing import Any
 
 from notewell.domain.evidence import Evidence
-from notewell.domain.facts import PersonMention
+from notewell.domain.facts import PersonMention, ThirdPartyDetail
 from notewell.extraction.document import Document
 
-CAPITALISED = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+(?:[-'’][A-Z]?[a-z]{2,})*(?:\s+[A-Z][a-z]+)*)(?:'s|’s)?")
+# "Mary-Jane", "O'Brien", "Renee" (not "Renee's"); "Fortune-telling" is a word, not a name
+CAPITALISED = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+(?:-[A-Z][a-z]+|['’][A-Z]?[a-z]{2,})*(?:\s+[A-Z][a-z]+)*)(?![\w-])(?:'s|’s)?")
 LOWER_WORD = re.compile(r"\b[a-z][a-z-]+\b")
 LEAD = re.compile(r"[:;(\-—–]\s*$|\(\d+\)\s*$|^\W*$")
+SENSITIVE_REACH = 120
+SELF_BETWEEN = re.compile(r"\b(?:I|I'm|I've|me|my|cl|pt|client|the\s+client)\b", re.IGNORECASE)
+PRONOUN = re.compile(r"\b(?:he|she|his|her|they|their|him)\b", re.IGNORECASE)
 RELATION_BEFORE = re.compile(r"\b(?:my|his|her|their|your|cl's|pt's)\s+([a-z-]+)\s*,?\s*$", re.IGNORECASE)
 
 
@@ -31,8 +35,16 @@ class PeopleFinder:
         ]
         self._title = re.compile(labels["title"]["cues"][0]["pattern"])
         self._not_names = [re.compile(c["pattern"]) for c in labels["not_names"]["cues"]]
-        self._subject = [(c["id"], re.compile(c["pattern"], re.IGNORECASE)) for c in labels["name_subject"]["cues"]]
+        subject = [(c["id"], re.compile(c["pattern"], re.IGNORECASE)) for c in labels["name_subject"]["cues"]]
+        self._subject = [(rid, rx) for rid, rx in subject if rid != "name.subject_sensitive"]
+        self._subject_sensitive = next(rx for rid, rx in subject if rid == "name.subject_sensitive")
         self._not_name_ids = [c["id"] for c in labels["not_names"]["cues"]]
+        self._sensitive = [
+            (c["id"], re.compile(c["pattern"], re.IGNORECASE))
+            for label_id, label in labels.items()
+            if label_id.startswith("sensitive_")
+            for c in label["cues"]
+        ]
 
     def _ordinary(self, word: str, fired: set[str]) -> bool:
         first = word.split()[0]
@@ -82,11 +94,18 @@ class PeopleFinder:
             if at_start and word not in mid_sentence:
                 follows = text[end : end + 20]
                 hit = next((rid for rid, rx in self._subject if rx.match(follows.lstrip())), None)
+                if hit is None and self._subject_sensitive.match(follows.lstrip()):
+                    # "Chris had an affair": a sentence-opening word with a sensitive predicate is
+                    # someone; "Appetite was poor" is not
+                    idx = doc.index.sentence_at(start)
+                    s = doc.sentences[idx] if idx is not None else None
+                    if s is not None and any(rx.search(text, end, s.end) for _, rx in self._sensitive):
+                        hit = "name.subject_sensitive"
                 if hit is None:
                     continue
                 fired.add(hit)
-            if len(word) < 3:
-                continue
+            if len(word) < 2 or (len(word) < 3 and at_start):
+                continue  # "Jo" mid-sentence is a name; a two-letter word opening a sentence is not
             before = RELATION_BEFORE.search(text, max(0, start - 30), start)
             relation = before.group(1).lower() if before else None
             mentions.append(PersonMention(word, (Evidence(start, end),), relation, True))
@@ -109,3 +128,59 @@ class PeopleFinder:
                 )
         mentions.sort(key=lambda p: p.evidence[0])
         return mentions
+
+    def sensitive_details(
+        self, doc: Document, people: list[PersonMention], fired: set[str]
+    ) -> list[ThirdPartyDetail]:
+        """Sentences that tell something sensitive about another person.
+
+        The person is named or by relation in the same sentence, before the detail and with no
+        first-person or client subject in between ("Gus's mother … was recently dx'd w/ dementia"),
+        or — for a named person — a pronoun refers back to them from earlier in the same speaker's
+        turn or the turn before ("Sam's back. He relapsed in May."). The clinician's own questions
+        are not details.
+        """
+        text = doc.text
+        own = {n.lower() for n in doc.session.client.all_names}
+        others = [p for p in people if p.text.lower() not in own]
+        out: list[ThirdPartyDetail] = []
+        for s in doc.sentences:
+            if s.role == "therapist":
+                continue
+            hit = None
+            for rid, rx in self._sensitive:
+                m = rx.search(text, s.start, s.end)
+                if m and (hit is None or m.start() < hit[1].start()):
+                    hit = (rid, m)
+            if hit is None:
+                continue
+            rid, m = hit
+            here = [
+                p
+                for p in others
+                if s.start <= p.evidence[0].start < m.start()
+                and m.start() - p.evidence[0].end <= SENSITIVE_REACH
+                and not SELF_BETWEEN.search(text, p.evidence[0].end, m.start())
+            ]
+            person = next((p for p in here if p.is_name), None)
+            if person is None and PRONOUN.search(text, s.start, s.end):
+                turns = doc.turns
+                window_start = turns[max(0, s.turn - 2)].start
+                speaker = turns[s.turn].speaker
+                person = next(
+                    (
+                        p
+                        for p in reversed(others)
+                        if p.is_name
+                        and window_start <= p.evidence[0].start < s.start
+                        and any(t.speaker == speaker and t.start <= p.evidence[0].start < t.end for t in turns)
+                    ),
+                    None,
+                )
+            if person is None and here:
+                person = here[0]  # by relation only: "her mother … dx'd w/ dementia"
+            if person is None:
+                continue
+            fired.add(rid)
+            out.append(ThirdPartyDetail(m.group(0), rid, (Evidence(s.start, s.end),), person.text, person.is_name))
+        return out

@@ -198,6 +198,9 @@ class RiskExtractor:
                 fired.add(cue)
                 return None
         if "NEGATED" in cats:
+            if "neg.none_since" in ctx.rule_ids and self.is_historical(ctx) and target.rule.historical_value:
+                # "past self-harm: cut her arms at 16, none since" — there was some, then; none now
+                return target.rule.historical_value
             return target.rule.negated_value
         if self.is_historical(ctx):
             return target.rule.historical_value

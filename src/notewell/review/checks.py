@@ -164,39 +164,12 @@ def psychotherapy_note_content(ctx: ReviewContext, cfg: CheckConfig) -> list[Nud
 
 @CHECKS.register("third_party_detail")
 def third_party_detail(ctx: ReviewContext, cfg: CheckConfig) -> list[Nudge]:
-    """A named person other than the client, with sensitive detail about them (health, drugs,
-    legal trouble, an affair) in the same sentence, or in a sentence about "him"/"her" when they
-    were named earlier in that speaker's turn or the turn before."""
-    text = ctx.session.text
-    own = {n.lower() for n in ctx.session.client.all_names}
-    names = [p for p in ctx.facts.people if p.is_name and p.text.lower() not in own]
-    if not names:
-        return []
-    sensitive = cfg.phrases("sensitive")
-    third = re.compile(r"\b(?:he|she|his|her|they|their|him)\b", re.IGNORECASE)
-    out = []
-    turns = ctx.facts.turns
-    for s in ctx.facts.sentences:
-        if s.role == "therapist":
-            continue
-        piece = text[s.start : s.end]
-        hit = next((m for _, rx in sensitive if (m := rx.search(piece))), None)
-        if hit is None:
-            continue
-        named_here = [p for p in names if s.start <= p.evidence[0].start < s.end]
-        named_near = []
-        if not named_here and third.search(piece):
-            window = (turns[max(0, s.turn - 2)].start, turns[s.turn].end)
-            speaker = turns[s.turn].speaker
-            named_near = [
-                p
-                for p in names
-                if window[0] <= p.evidence[0].start < s.start
-                and any(t.speaker == speaker and t.start <= p.evidence[0].start < t.end for t in turns)
-            ]
-        if named_here or named_near:
-            out.append(cfg.nudge([Evidence(s.start, s.end)], phrase=hit.group(0)))
-    return out[:3]
+    """A named person other than the client with a sensitive detail about them (health, drugs,
+    legal trouble, an affair) — found by extraction (``Facts.third_party_details``). The draft
+    already leaves such sentences out; the nudge tells the clinician why, and to keep the name out
+    of anything they add."""
+    named = [d for d in ctx.facts.third_party_details if d.named]
+    return [cfg.nudge(list(d.evidence), phrase=d.phrase) for d in named[:3]]
 
 
 # ------------------------------------------------------------------------------ content
