@@ -25,6 +25,7 @@ from notewell.extraction.document import Document
 from notewell.extraction.matching import CompiledRule
 from notewell.extraction.structure import trim
 
+SEMICOLON = re.compile(";")
 NUMBERED = re.compile(r"\(\d{1,2}\)|(?<![\w/])\d{1,2}\)")
 PLAN_HEADS = re.compile(
     r",\s*(?=(?:HW|homework|RTC|f/u|follow[- ]up|next\s+(?:session|appt|appointment)"
@@ -69,6 +70,7 @@ class HomeworkExtractor:
         self._accept = cues("acceptance_cues")
         self._own_task = cues("own_task_questions")
         self._appointments = cues("appointment_cues")
+        self._appointment_rules = [CompiledRule.build(rid, rx.pattern, False) for rid, rx in self._appointments]
         self._elab = cues("elaboration_only")
         self._plan_sections = set(lexicon["plan_sections"])
         # objects that can share one verb: "practice calm place 2x daily and container before bed"
@@ -118,7 +120,7 @@ class HomeworkExtractor:
         """
         text = doc.text
         cuts = [start]
-        for rx in (NUMBERED, re.compile(";"), PLAN_HEADS):
+        for rx in (NUMBERED, SEMICOLON, PLAN_HEADS):
             cuts.extend(m.start() for m in rx.finditer(text, start, end))
         if split_and_commas and not TOPIC_LABEL.match(text, start, end):
             cuts.extend(m.start() for m in COMMA_AND.finditer(text, start, end))
@@ -305,7 +307,7 @@ class HomeworkExtractor:
         ``Check in w/ Cl tomorrow``. Plan-section pieces and spoken or written sentences alike."""
         steps: list[PlanStep] = []
         seen: set[tuple[int, int]] = set()
-        rules = [CompiledRule.build(rid, rx.pattern, False) for rid, rx in self._appointments]
+        rules = self._appointment_rules
         candidates = sorted({m.sentence for m in doc.index.matches(rules)})
         for s in (doc.sentences[i] for i in candidates):
             if s.role == "other":

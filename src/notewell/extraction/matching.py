@@ -138,6 +138,92 @@ def required_literals(pattern: str, case_sensitive: bool) -> frozenset[str] | No
     return frozenset(found) if found else None
 
 
+Plan = tuple[Any, ...]
+"""A prefilter plan: ``("lits", {a, b})`` (a sentence holding a or b), ``("and", plans)``,
+``("or", plans)``. ``None`` stands for "any sentence"."""
+
+
+def _plan_seq(items: Any, fold: bool) -> Plan | None:
+    conjuncts: list[Plan] = []
+    current = ""
+    boundary = False  # a \b right before the run: the literal starts a word
+    word_start = False
+
+    def flush() -> None:
+        nonlocal current, word_start
+        lit = current.strip()
+        if _usable_literal(lit):
+            conjuncts.append(("lits", frozenset({lit}), word_start and lit == current))
+        current = ""
+        word_start = False
+
+    for op, av in items:
+        if op is _c.LITERAL:
+            ch = chr(av)
+            if not current:
+                word_start = boundary
+            current += ch.lower() if fold else ch
+            boundary = False
+            continue
+        if op is _c.AT:
+            boundary = av is _c.AT_BOUNDARY and not current
+            continue
+        after_space = _is_space(op, av)
+        boundary = False
+        if op is _c.AT:
+            continue
+        elif op is _c.SUBPATTERN:
+            flush()
+            sub = _plan_seq(av[-1], fold)
+            if sub is not None:
+                conjuncts.append(sub)
+        elif op is _c.BRANCH:
+            flush()
+            alts = [_plan_seq(branch, fold) for branch in av[1]]
+            if all(a is not None for a in alts):
+                conjuncts.append(("or", tuple(alts)))
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
+            flush()
+            low, _high, sub = av
+            if low >= 1:
+                inner = _plan_seq(sub, fold)
+                if inner is not None:
+                    conjuncts.append(inner)
+        else:
+            flush()
+        boundary = after_space  # "\s+of": the literal after whitespace starts a word
+    flush()
+    if not conjuncts:
+        return None
+    return conjuncts[0] if len(conjuncts) == 1 else ("and", tuple(conjuncts))
+
+
+def _is_space(op: Any, av: Any) -> bool:
+    """``\s`` or ``\s+`` (at least one whitespace character)."""
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
+        sub = list(av[2])
+        return len(sub) == 1 and _is_space(*sub[0])
+    if op is _c.IN:
+        return len(av) == 1 and av[0] == (_c.CATEGORY, _c.CATEGORY_SPACE)
+    return False
+
+
+def literal_plan(pattern: str, case_sensitive: bool) -> Plan | None:
+    """The literals a match needs, as a formula over alternatives and sequences.
+
+    ``\\bI\\s+want\\s+to\\b|\\bmatters?\\b`` gives ("or", ((and, want, …), matter)): a sentence
+    can match only if it holds "want" (the common "I" and "to" are left out) or "matter". Each
+    branch narrows on its own, so one branch with a common word does not open every sentence.
+    """
+    if _p is None:
+        return None
+    try:
+        parsed = _p.parse(pattern, 0 if case_sensitive else re.IGNORECASE)
+    except re.error:
+        return None
+    return _plan_seq(list(parsed), fold=not case_sensitive)
+
+
 @dataclass(frozen=True)
 class CompiledRule:
     """A lexicon rule ready to match: id, compiled regex and its prefilter literals."""
@@ -149,6 +235,7 @@ class CompiledRule:
     options: tuple[frozenset[str], ...] = ()
     payload: Any = None
     anchored: bool = False
+    plan: Plan | None = None
     """The pattern starts with ``^``: it is matched against each sentence on its own."""
 
     @classmethod
@@ -164,7 +251,18 @@ class CompiledRule:
             options=literal_options(pattern, case_sensitive),
             payload=payload,
             anchored=pattern.lstrip("(?i)").startswith("^") or pattern.startswith("^"),
+            plan=literal_plan(pattern, case_sensitive),
         )
+
+
+def _bits(mask: int) -> list[int]:
+    """The set bits of ``mask``, in order (sentence indices)."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
 
 
 @dataclass(frozen=True)
@@ -185,11 +283,12 @@ class TextIndex:
     spans: Sequence[tuple[int, int]]
     lower: str = field(init=False)
     _starts: list[int] = field(init=False)
-    _cache: dict[tuple[str, bool], frozenset[int]] = field(init=False, default_factory=dict)
+    _cache: dict[tuple[str, bool], int] = field(init=False, default_factory=dict)
     _rule_cache: dict[str, Sequence[int]] = field(init=False, default_factory=dict)
     _rule_sets: dict[str, frozenset[int]] = field(init=False, default_factory=dict)
     _match_cache: dict[str, list[Match]] = field(init=False, default_factory=dict)
-    _vocab: tuple[str, list[int], list[list[int]]] | None = field(init=False, default=None)
+    _vocab: tuple[str, list[int], list[int]] | None = field(init=False, default=None)
+    _table: tuple[list[str], dict[str, int]] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.lower = self.text.lower()
@@ -201,66 +300,140 @@ class TextIndex:
             return i
         return None
 
-    def _vocabulary(self) -> tuple[str, list[int], list[list[int]]]:
-        """Each distinct lower-case word once, in one string, with the sentences it occurs in."""
+    def _vocabulary(self) -> tuple[str, list[int], list[int]]:
+        """Each distinct lower-case word once, in one string, with the sentences it occurs in
+        (a bit set: bit i for sentence i, so that unions and intersections are one operation)."""
         if self._vocab is None:
-            where: dict[str, set[int]] = {}
-            for m in WORD_RUN.finditer(self.lower):
-                idx = self.sentence_at(m.start())
-                if idx is not None:
-                    where.setdefault(m.group(0), set()).add(idx)
+            where: dict[str, int] = {}
+            lower = self.lower
+            for idx, (start, end) in enumerate(self.spans):
+                bit = 1 << idx
+                for w in set(WORD_RUN.findall(lower, start, end)):
+                    where[w] = where.get(w, 0) | bit
             words = sorted(where)
             blob = "\n" + "\n".join(words) + "\n"
             starts, pos = [], 1
             for w in words:
                 starts.append(pos)
                 pos += len(w) + 1
-            self._vocab = (blob, starts, [sorted(where[w]) for w in words])
+            self._vocab = (blob, starts, [where[w] for w in words])
         return self._vocab
 
-    def _word_sentences(self, literal: str) -> frozenset[int] | None:
+    def _word_sentences(self, literal: str) -> int | None:
         """Sentences holding a word that contains the literal's longest alphanumeric run: a
         superset of those holding the literal, found by searching each distinct word once."""
         parts = WORD_RUN.findall(literal.lower())
         if not parts:
             return None
         part = max(parts, key=len)
+        if len(part) < 3 and len(part) < len(literal.strip()):
+            return None  # "a&o": the word "a" narrows nothing; search the literal itself
         blob, starts, sentences = self._vocabulary()
-        found: set[int] = set()
+        found = 0
         pos = blob.find(part)
         while pos != -1:
             k = bisect.bisect_right(starts, pos) - 1
-            found.update(sentences[k])
+            found |= sentences[k]
             pos = blob.find(part, starts[k + 1] if k + 1 < len(starts) else len(blob))
-        return frozenset(found)
+        return found
 
-    def sentences_with(self, literal: str, case_sensitive: bool) -> frozenset[int]:
+    def _word_lookup(self, literal: str, word_start: bool) -> int | None:
+        """Sentences by whole-word lookups in the vocabulary: a word between two separators in
+        the literal is a whole word ("thoughts of suicide" → the word "of"… or "thoughts" when the
+        literal starts a word); the last part only starts a word. ``None`` when no part is usable."""
+        parts = WORD_RUN.findall(literal)
+        if not parts or "".join(parts) != re.sub(r"[^a-z0-9]+", "", literal):
+            return None
+        words, masks = self._word_table()
+        whole = parts[1:-1] + ([parts[0]] if word_start and len(parts) > 1 else [])
+        whole = [w for w in whole if len(w) >= 3]
+        if whole:
+            return masks.get(max(whole, key=len), 0)
+        prefix = parts[-1] if (len(parts) > 1 or word_start) else None
+        if prefix is None or len(prefix) < 3:
+            return None
+        lo = bisect.bisect_left(words, prefix)
+        hi = bisect.bisect_left(words, prefix + "\uffff", lo)
+        found = 0
+        for w in words[lo:hi]:
+            found |= masks[w]
+        return found
+
+    def _word_table(self) -> tuple[list[str], dict[str, int]]:
+        if self._table is None:
+            blob, starts, sentences = self._vocabulary()
+            words = blob.strip("\n").split("\n") if len(blob) > 2 else []
+            self._table = (words, dict(zip(words, sentences, strict=True)))
+        return self._table
+
+    def sentence_mask(self, literal: str, case_sensitive: bool, word_start: bool = False) -> int:
+        """The sentences that may hold ``literal``, as a bit set (bit i = sentence i)."""
         key = (literal, case_sensitive)
         hit = self._cache.get(key)
         if hit is not None:
             return hit
         if not case_sensitive:
+            looked_up = self._word_lookup(literal, word_start)
+            if looked_up is not None:
+                self._cache[key] = looked_up
+                return looked_up
             via_words = self._word_sentences(literal)
             if via_words is not None:
                 self._cache[key] = via_words
                 return via_words
         haystack = self.text if case_sensitive else self.lower
-        found: set[int] = set()
+        found = 0
         pos = haystack.find(literal)
         while pos != -1:
             idx = self.sentence_at(pos)
             if idx is not None:
-                found.add(idx)
+                found |= 1 << idx
             pos = haystack.find(literal, pos + 1)
-        result = frozenset(found)
-        self._cache[key] = result
-        return result
+        self._cache[key] = found
+        return found
+
+    def sentences_with(self, literal: str, case_sensitive: bool) -> frozenset[int]:
+        return frozenset(_bits(self.sentence_mask(literal, case_sensitive)))
+
+    def _evaluate(self, plan: Plan | None, case_sensitive: bool) -> int | None:
+        """The sentences a plan allows, as a bit set; ``None`` means every sentence."""
+        if plan is None:
+            return None
+        kind, parts = plan[0], plan[1]
+        if kind == "lits":
+            found = 0
+            for lit in parts:
+                found |= self.sentence_mask(lit, case_sensitive, plan[2])
+            return found
+        if kind == "or":
+            union = 0
+            for p in parts:
+                r = self._evaluate(p, case_sensitive)
+                if r is None:
+                    return None
+                union |= r
+            return union
+        narrowed: int | None = None
+        for p in parts:
+            r = self._evaluate(p, case_sensitive)
+            if r is not None:
+                narrowed = r if narrowed is None else narrowed & r
+                if narrowed == 0:
+                    break
+        return narrowed
 
     def candidates(self, rule: CompiledRule) -> Sequence[int]:
-        """Sentences that contain one of the rule's literals (cached per rule)."""
+        """Sentences that can hold a match: the rule's literal plan evaluated over the text
+        (cached per rule)."""
         cached = self._rule_cache.get(rule.id)
         if cached is not None:
             return cached
+        allowed = self._evaluate(rule.plan, rule.case_sensitive) if rule.plan is not None else None
+        if allowed is not None:
+            result = _bits(allowed)
+            self._rule_cache[rule.id] = result
+            self._rule_sets[rule.id] = frozenset(result)
+            return result
         if rule.literals is None:
             result: Sequence[int] = range(len(self.spans))
         else:

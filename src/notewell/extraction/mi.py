@@ -108,19 +108,72 @@ class LinearModel:
             dict(data["idf"]),
         )
 
+    def __post_init__(self) -> None:
+        # features are binary, so a feature's tf-idf value is its idf: fold it into the weights once
+        scaled = {
+            name: [x * self.idf.get(name, 0.0) for x in w] for name, w in self.weights.items() if name in self.idf
+        }
+        object.__setattr__(self, "_scaled", scaled)
+        object.__setattr__(self, "_matrix", None)
+
+    def _arrays(self) -> tuple[dict[str, int], Any, Any]:
+        """Feature → row, the idf-scaled weights (rows × classes) and squared idfs, built once."""
+        if self._matrix is None:  # type: ignore[has-type]
+            import numpy
+
+            names = list(self.idf)
+            column = {n: i for i, n in enumerate(names)}
+            weights = numpy.zeros((len(names) + 1, len(self.classes)))
+            scaled: dict[str, list[float]] = self._scaled  # type: ignore[attr-defined]
+            for name, w in scaled.items():
+                weights[column[name]] = w
+            squares = numpy.array([self.idf[n] ** 2 for n in names] + [0.0])
+            object.__setattr__(self, "_matrix", (column, weights, squares))
+        return self._matrix  # type: ignore[no-any-return,has-type]
+
+    def predict_many(self, batch: Sequence[dict[str, float]]) -> list[dict[str, float]]:
+        """:meth:`probabilities` for many utterances at once, in one numpy pass: a long
+        transcript has hundreds of client turns. The features must be binary (present = 1.0), as
+        :func:`talk_features` and :func:`reflection_features` make them."""
+        if not batch:
+            return []
+        import numpy
+
+        column, weights, squares = self._arrays()
+        pad = len(squares) - 1  # a zero row, so that every utterance has at least one
+        rows: list[int] = []
+        offsets: list[int] = []
+        for feats in batch:
+            offsets.append(len(rows))
+            rows.append(pad)
+            rows.extend(i for i in map(column.get, feats) if i is not None)
+        index = numpy.array(rows)
+        starts = numpy.array(offsets)
+        sums = numpy.add.reduceat(weights[index], starts, axis=0)
+        norms = numpy.sqrt(numpy.add.reduceat(squares[index], starts))
+        norms[norms == 0] = 1.0
+        scores = sums / norms[:, None] + numpy.array(self.intercept)
+        scores -= scores.max(axis=1, keepdims=True)
+        exps = numpy.exp(scores)
+        probs = exps / exps.sum(axis=1, keepdims=True)
+        return [dict(zip(self.classes, row.tolist(), strict=True)) for row in probs]
+
     def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
-        values = {}
+        idf = self.idf
+        scaled: dict[str, list[float]] = self._scaled  # type: ignore[attr-defined]
+        squares = 0.0
+        sums = [0.0] * len(self.intercept)
         for name, value in feats.items():
-            idf = self.idf.get(name)
-            if idf is not None and value > 0:
-                values[name] = (1.0 + math.log(value)) * idf
-        norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
-        scores = list(self.intercept)
-        for name, value in values.items():
-            w = self.weights.get(name)
+            f_idf = idf.get(name)
+            if f_idf is None or value <= 0:
+                continue
+            weight = 1.0 if value == 1.0 else 1.0 + math.log(value)  # sublinear tf; features are 0/1
+            squares += (weight * f_idf) ** 2
+            w = scaled.get(name)
             if w is not None:
-                for i, x in enumerate(w):
-                    scores[i] += x * value / norm
+                sums = [acc + x * weight for acc, x in zip(sums, w, strict=True)]
+        norm = math.sqrt(squares) or 1.0
+        scores = [b + v / norm for b, v in zip(self.intercept, sums, strict=True)]
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)
@@ -159,17 +212,25 @@ class MITalkDetector:
         model = self._models.get("client_talk")
         out: list[ChangeTalk] = []
         by_sentence = self._cues_by_sentence(doc)
-        for t_idx, turn in enumerate(doc.turns):
-            if turn.role != "client":
-                continue
-            text = doc.text[turn.content_start : turn.end]
-            cues = [c for i in doc.turn_sentences[t_idx] for c in by_sentence.get(i, [])]
+        client_turns = [t for t, turn in enumerate(doc.turns) if turn.role == "client"]
+        cues_of = {t: [c for i in doc.turn_sentences[t] for c in by_sentence.get(i, [])] for t in client_turns}
+        predicted: dict[int, dict[str, float]] = {}
+        if model is not None:
+            features = []
+            for t_idx in client_turns:
+                turn = doc.turns[t_idx]
+                prev_t = doc.previous_turn(t_idx, "therapist")
+                previous = doc.turn_text(prev_t) if prev_t is not None else ""
+                text = doc.text[turn.content_start : turn.end]
+                features.append(talk_features(text, previous, (c for c, _ in cues_of[t_idx])))
+            predicted = dict(zip(client_turns, model.predict_many(features), strict=True))
+        for t_idx in client_turns:
+            turn = doc.turns[t_idx]
+            cues = cues_of[t_idx]
             fired.update(c for c, _ in cues)
             kind: str | None = None
             if model is not None:
-                prev_t = doc.previous_turn(t_idx, "therapist")
-                previous = doc.turn_text(prev_t) if prev_t is not None else ""
-                probs = model.probabilities(talk_features(text, previous, (c for c, _ in cues)))
+                probs = predicted[t_idx]
                 best = max(probs, key=lambda k: probs[k])
                 if best == "change" or best == "sustain":
                     kind = best
@@ -177,32 +238,32 @@ class MITalkDetector:
                     out.append(ChangeTalk(best, span, round(probs[best], 3)))
             for i in doc.turn_sentences[t_idx]:
                 s = doc.sentences[i]
-                for rule in self._rules:
-                    label = rule.payload
-                    if label != kind and (label == "change" or label == "sustain"):
-                        if rule.regex.search(doc.text, s.start, s.end):
-                            out.append(ChangeTalk(label, (Evidence(s.start, s.end),)))
-                        break
+                labels = {label for _, label in by_sentence.get(i, [])}
+                for label in ("change", "sustain"):
+                    if label != kind and label in labels:
+                        out.append(ChangeTalk(label, (Evidence(s.start, s.end),)))
         return out
 
     def reflections(self, doc: Document) -> list[Evidence]:
         """Therapist turns that reflect the client's words back (MI's core listening skill)."""
         model = self._models.get("reflection")
         out: list[Evidence] = []
+        pairs: list[tuple[int, str, str]] = []
         for t_idx, turn in enumerate(doc.turns):
             if turn.role != "therapist":
                 continue
             prev_c = doc.previous_turn(t_idx, "client")
             if prev_c is None:
                 continue
-            text = doc.text[turn.content_start : turn.end]
-            previous = doc.turn_text(prev_c)
-            if model is not None:
-                probs = model.probabilities(reflection_features(text, previous))
-                if probs.get("reflection", 0.0) >= 0.5:
-                    out.append(Evidence(turn.content_start, turn.end))
-            elif _looks_like_reflection(text, previous):
-                out.append(Evidence(turn.content_start, turn.end))
+            pairs.append((t_idx, doc.text[turn.content_start : turn.end], doc.turn_text(prev_c)))
+        if model is not None:
+            probs = model.predict_many([reflection_features(text, previous) for _, text, previous in pairs])
+            chosen = [t for (t, _, _), p in zip(pairs, probs, strict=True) if p.get("reflection", 0.0) >= 0.5]
+        else:
+            chosen = [t for t, text, previous in pairs if _looks_like_reflection(text, previous)]
+        for t_idx in chosen:
+            turn = doc.turns[t_idx]
+            out.append(Evidence(turn.content_start, turn.end))
         return out
 
 

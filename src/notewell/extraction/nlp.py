@@ -98,8 +98,10 @@ class ParsedText:
     """A session text tokenized once: the spaCy doc and the modifier matches per sentence."""
 
     doc: Any
+    length: int = 0
     index: TextIndex | None = None
     _modifiers: dict[int, list[tuple[Any, int, int]]] = field(default_factory=dict)
+    _rules_by_sentence: dict[int, list[CompiledRule]] | None = None
 
 
 def _silence_loguru() -> None:
@@ -163,7 +165,7 @@ class ClinicalNLP:
         from spacy.tokens import Doc
 
         words, spaces = tokenize(text)
-        return ParsedText(self._sentencizer(Doc(self._nlp.vocab, words=words, spaces=spaces)))
+        return ParsedText(self._sentencizer(Doc(self._nlp.vocab, words=words, spaces=spaces)), len(text))
 
     @staticmethod
     def sentence_spans(parsed: ParsedText) -> list[tuple[int, int]]:
@@ -175,7 +177,7 @@ class ClinicalNLP:
             return []
         arr = doc.to_array([IDX, SENT_START]).astype("int64")
         starts = arr[arr[:, 1] == 1, 0].tolist() or [0]
-        ends = [*starts[1:], len(doc.text)]
+        ends = [*starts[1:], parsed.length]  # not len(doc.text): that rebuilds the text token by token
         return list(zip(starts, ends, strict=True))
 
     @staticmethod
@@ -204,10 +206,14 @@ class ClinicalNLP:
         found: list[tuple[int, int, int]] = []
         rules: list[Any] = []
         start, end = parsed.index.spans[sentence]
-        lowered = parsed.index.lower[start:end]
-        for rule in self._rules:
-            if rule.literals is not None and not any(lit in lowered for lit in rule.literals):
-                continue  # a sentence without the literals cannot match: skip the regex
+        if parsed._rules_by_sentence is None:
+            # which modifier rules can match where: each rule's literal prefilter, once per text
+            by_sentence: dict[int, list[CompiledRule]] = {}
+            for rule in self._rules:
+                for idx in parsed.index.candidates(rule):
+                    by_sentence.setdefault(idx, []).append(rule)
+            parsed._rules_by_sentence = by_sentence
+        for rule in parsed._rules_by_sentence.get(sentence, ()):
             for m in rule.regex.finditer(parsed.index.text, start, end):
                 span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
                 if span is None or not len(span):

@@ -16,6 +16,7 @@ from typing import Any
 from notewell.domain.evidence import Evidence
 from notewell.domain.facts import PersonMention, ThirdPartyDetail
 from notewell.extraction.document import Document
+from notewell.extraction.matching import CompiledRule
 
 # "Mary-Jane", "O'Brien", "Renee" (not "Renee's"); "Fortune-telling" is a word, not a name
 CAPITALISED = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+(?:-[A-Z][a-z]+|['’][A-Z]?[a-z]{2,})*(?:\s+[A-Z][a-z]+)*)(?![\w-])(?:'s|’s)?")
@@ -33,6 +34,11 @@ class PeopleFinder:
         self._relations = [
             (cue["id"], re.compile(cue["pattern"], re.IGNORECASE)) for cue in labels["relation"]["cues"]
         ]
+        self._relation_rules = [
+            CompiledRule.build(cue["id"], cue["pattern"], cue.get("case_sensitive", False))
+            for cue in labels["relation"]["cues"]
+        ]
+        self._ordinary_cache: dict[str, str | None] = {}
         self._title = re.compile(labels["title"]["cues"][0]["pattern"])
         self._not_names = [re.compile(c["pattern"]) for c in labels["not_names"]["cues"]]
         subject = [(c["id"], re.compile(c["pattern"], re.IGNORECASE)) for c in labels["name_subject"]["cues"]]
@@ -45,15 +51,22 @@ class PeopleFinder:
             if label_id.startswith("sensitive_")
             for c in label["cues"]
         ]
+        self._sensitive_rules = [CompiledRule.build(rid, rx.pattern) for rid, rx in self._sensitive]
 
     def _ordinary(self, word: str, fired: set[str]) -> bool:
         first = word.split()[0]
-        for rid, rx in zip(self._not_name_ids, self._not_names, strict=True):
-            if rx.match(first):
-                fired.add(rid)
-                return True
-        # "Roommate called 911": a relation word opening a sentence is a role, not a name
-        return any(rx.fullmatch(first) for _, rx in self._relations)
+        if first not in self._ordinary_cache:
+            hit: str | None = next(
+                (rid for rid, rx in zip(self._not_name_ids, self._not_names, strict=True) if rx.match(first)), None
+            )
+            # "Roommate called 911": a relation word opening a sentence is a role, not a name
+            if hit is None and any(rx.fullmatch(first) for _, rx in self._relations):
+                hit = ""
+            self._ordinary_cache[first] = hit
+        rule = self._ordinary_cache[first]
+        if rule:
+            fired.add(rule)
+        return rule is not None
 
     def find(self, doc: Document, fired: set[str]) -> list[PersonMention]:
         text = doc.text
@@ -120,12 +133,10 @@ class PeopleFinder:
                         label.lower() not in ("mom", "dad"),
                     )
                 )
-        for rid, rx in self._relations:
-            for m in rx.finditer(text):
-                fired.add(rid)
-                mentions.append(
-                    PersonMention(m.group(0), (Evidence(m.start(), m.end()),), m.group(0).lower(), False)
-                )
+        for m in doc.index.matches(self._relation_rules):
+            fired.add(m.rule.id)
+            word = text[m.start : m.end]
+            mentions.append(PersonMention(word, (Evidence(m.start, m.end),), word.lower(), False))
         mentions.sort(key=lambda p: p.evidence[0])
         return mentions
 
@@ -144,23 +155,22 @@ class PeopleFinder:
         own = {n.lower() for n in doc.session.client.all_names}
         others = [p for p in people if p.text.lower() not in own]
         out: list[ThirdPartyDetail] = []
-        for s in doc.sentences:
+        first: dict[int, tuple[str, int, int]] = {}
+        for hit in doc.index.matches(self._sensitive_rules):
+            if hit.sentence not in first or hit.start < first[hit.sentence][1]:
+                first[hit.sentence] = (hit.rule.id, hit.start, hit.end)
+        for idx in sorted(first):
+            s = doc.sentences[idx]
             if s.role == "therapist":
                 continue
-            hit = None
-            for rid, rx in self._sensitive:
-                m = rx.search(text, s.start, s.end)
-                if m and (hit is None or m.start() < hit[1].start()):
-                    hit = (rid, m)
-            if hit is None:
-                continue
-            rid, m = hit
+            rid, m_start, m_end = first[idx]
+            phrase = text[m_start:m_end]
             here = [
                 p
                 for p in others
-                if s.start <= p.evidence[0].start < m.start()
-                and m.start() - p.evidence[0].end <= SENSITIVE_REACH
-                and not SELF_BETWEEN.search(text, p.evidence[0].end, m.start())
+                if s.start <= p.evidence[0].start < m_start
+                and m_start - p.evidence[0].end <= SENSITIVE_REACH
+                and not SELF_BETWEEN.search(text, p.evidence[0].end, m_start)
             ]
             person = next((p for p in here if p.is_name), None)
             if person is None and PRONOUN.search(text, s.start, s.end):
@@ -182,5 +192,5 @@ class PeopleFinder:
             if person is None:
                 continue
             fired.add(rid)
-            out.append(ThirdPartyDetail(m.group(0), rid, (Evidence(s.start, s.end),), person.text, person.is_name))
+            out.append(ThirdPartyDetail(phrase, rid, (Evidence(s.start, s.end),), person.text, person.is_name))
         return out

@@ -102,7 +102,10 @@ class QuoteSelector:
         talk) with the bonus a statement gets for carrying one."""
         text = doc.text
         chosen: list[_Candidate] = []
-        hits = sorted(((m.start, m.rule) for r in self._rules for m in doc.index.all_matches(r)), key=lambda h: h[0])
+        # quotes are the client's words (or words quoted in the clinician's narrative): only
+        # those sentences are scanned for salience
+        spoken = {i for i, sent in enumerate(doc.sentences) if sent.role in ("client", "narrative")}
+        hits = sorted(((m.start, m.rule) for m in doc.index.matches(self._rules, only=spoken)), key=lambda h: h[0])
         starts = [h[0] for h in hits]
         small_turns = {doc.turn_of(e.start) for e in small_talk}
         by_turn: list[dict[int, list[Evidence]]] = []

@@ -121,26 +121,28 @@ class RiskExtractor:
     # ------------------------------------------------------------------ finding targets
     def _find_targets(self, doc: Document) -> list[Target]:
         matches: list[Match] = list(doc.index.matches(self._rules))
-        # longest match wins where targets overlap: "safety plan" is not also a suicide "plan"
-        matches.sort(key=lambda m: (m.start, -(m.end - m.start)))
-        kept: list[Match] = []
+        # longest match wins where targets overlap: "safety plan" is not also a suicide "plan".
+        # Targets sit in one sentence, so containment is checked within each sentence only.
+        by_sentence: dict[int, list[Match]] = defaultdict(list)
         for m in matches:
-            if any(
-                k.start <= m.start and m.end <= k.end and (k.end - k.start) > (m.end - m.start) for k in kept
-            ):
-                continue
-            if any(k.start == m.start and k.end == m.end for k in kept):
-                continue
-            kept.append(m)
-        # drop earlier-kept targets strictly inside a later, longer one (sorted by start only)
-        final = [
-            m
-            for m in kept
-            if not any(
-                o is not m and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
-                for o in kept
+            by_sentence[m.sentence].append(m)
+        final: list[Match] = []
+        for group in by_sentence.values():
+            group.sort(key=lambda m: (m.start, -(m.end - m.start)))
+            kept: list[Match] = []
+            for m in group:
+                if any(k.start <= m.start and m.end <= k.end for k in kept):
+                    continue  # inside (or the same span as) a longer or earlier target
+                kept.append(m)
+            final.extend(
+                m
+                for m in kept
+                if not any(
+                    o is not m and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
+                    for o in kept
+                )
             )
-        ]
+        final.sort(key=lambda m: (m.start, m.end))
         return [Target(m.rule.payload, m.start, m.end, m.sentence) for m in final]
 
     def _anchored(self, doc: Document, targets: Sequence[Target]) -> list[Target]:

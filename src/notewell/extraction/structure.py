@@ -24,7 +24,7 @@ QUOTED = re.compile(r"[\"“]([^\"”\n]{2,400})[\"”]|(?<![\w'’])['‘]([^\n
 
 
 def _norm(label: str) -> str:
-    return re.sub(r"\s+", " ", label.strip().rstrip(".")).lower()
+    return " ".join(label.split()).rstrip(".").lower()
 
 
 @dataclass(frozen=True)
