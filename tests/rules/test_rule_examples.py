@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from notewell.clinical.knowledge import Knowledge
+from notewell.domain.session import Goal
 from tests.factories import make_session
 
 KNOWLEDGE = Knowledge.load()
@@ -44,7 +45,11 @@ def test_every_rule_has_examples() -> None:
 
 @pytest.mark.parametrize(("rule_id", "example", "should_fire"), CASES)
 def test_rule_example(app: Any, rule_id: str, example: str, should_fire: bool) -> None:
-    facts = app.extractor.extract(make_session(example))
+    goals: tuple[Goal, ...] = ()
+    if example.startswith("GOAL "):  # goal rules: "GOAL <goal text> | <session text>"
+        goal_text, _, example = example[5:].partition(" | ")
+        goals = (Goal("G1", goal_text),)
+    facts = app.extractor.extract(make_session(example, goals=goals))
     if should_fire:
         assert rule_id in facts.fired_rules, f"{rule_id} did not fire on {example!r}"
     else:

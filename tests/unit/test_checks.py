@@ -417,11 +417,6 @@ def test_past_self_harm_contradicting_a_prior_denial_is_flagged(app: App) -> Non
     assert "self-harm" in nudge.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: contradiction_with_prior does not compare medications yet (its docstring says it "
-    "does); remove this marker once it does",
-)
 def test_medication_denied_now_but_taken_per_prior_note_is_flagged(app: App) -> None:
     session = make_session(
         MOOD
@@ -446,11 +441,6 @@ def test_a_medication_change_is_not_a_contradiction(app: App) -> None:
     assert nudges_for(app, session, "contradiction_with_prior") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: contradiction_with_prior does not compare diagnosis history; remove this marker "
-    "once it does",
-)
 def test_diagnosis_history_contradicting_a_prior_note_is_flagged(app: App) -> None:
     session = make_session(
         MOOD
@@ -575,3 +565,21 @@ def test_a_plugin_check_registers_and_runs_like_a_built_in(app: App) -> None:
     ]
     quiet = draft_note(make_session(CLEAN), "soap", app.extractor, app.composer, reviewer)
     assert quiet.nudges == ()
+
+
+def test_lethal_means_denied_before_and_present_now_is_flagged(app: App) -> None:
+    session = make_session(
+        MOOD + "Denies SI/HI. Cl disclosed she keeps her late father's rifle under the bed, loaded. "
+        + INTERVENTION + PLAN,
+        prior_notes=(prior("Intake. Denies SI/HI. No firearms or other weapons in the home."),),
+    )
+    [nudge] = nudges_for(app, session, "contradiction_with_prior")
+    assert "lethal means" in nudge.message
+
+
+def test_lethal_means_denied_in_both_is_no_contradiction(app: App) -> None:
+    session = make_session(
+        MOOD + "Denies SI/HI. No firearms in the home. " + INTERVENTION + PLAN,
+        prior_notes=(prior("Intake. Denies SI/HI. No firearms or other weapons in the home."),),
+    )
+    assert nudges_for(app, session, "contradiction_with_prior") == []

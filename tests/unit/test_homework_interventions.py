@@ -83,3 +83,39 @@ def test_restated_task_is_one_item(extract: Callable[..., Facts]) -> None:
     )
     items = homework(extract, text, session_type="family", participants=("Mom",))
     assert len(items) == 1
+
+
+def test_a_crisis_session_with_risk_assessed_and_a_safety_plan_is_crisis_intervention(
+    extract: Callable[..., Facts],
+) -> None:
+    text = (
+        "Walk-in for acute distress after eviction notice. Denies SI intent; passive SI this week. "
+        "Collaboratively created a safety plan with coping steps and her sister's number."
+    )
+    assert "crisis_intervention" in techniques(extract, text, session_type="crisis")
+    assert "crisis_intervention" not in techniques(extract, text, session_type="individual")
+
+
+def test_narrative_homework_sentences_are_split_into_tasks(extract: Callable[..., Facts]) -> None:
+    items = homework(
+        extract,
+        "Denies SI. Her homework is to add two coping statements to the card and to decide by Friday "
+        "whether to show it to her partner.",
+    )
+    assert len(items) == 2 and "coping statements" in items[0] and "partner" in items[1]
+
+
+def test_a_step_the_client_names_and_the_therapist_restates_is_homework(extract: Callable[..., Facts]) -> None:
+    text = (
+        "T: What's one small step this week in that direction?\n"
+        "C: I could call my brother on Sunday.\n"
+        "T: Call on Sunday. And when the worry shows up, write it on the card.\n"
+        "C: I can do that."
+    )
+    items = homework(extract, text)
+    assert any("brother" in h for h in items) and any("card" in h for h in items)
+
+
+def test_clinician_contact_is_not_homework(extract: Callable[..., Facts]) -> None:
+    items = homework(extract, "T: For this week: practice the breathing twice a day. Call me if the urges get stronger.")
+    assert items and not any(h.lower().startswith("call me") for h in items)

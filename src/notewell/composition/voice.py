@@ -109,10 +109,11 @@ class Voice:
         raw = self._abbr_rx.sub(lambda m: self._abbr[m.group(1)], raw)
         raw = self._verb_rx.sub(lambda m: f"{m.group(1)} {self._verbs[m.group(2).lower()]}", raw)
         raw = self.scrub(raw)
+        raw = third_person(raw)
         words = raw.split()
         if len(words) > max_words:
             raw = " ".join(words[:max_words]).rstrip(",;:") + "…"
-        if subject and not re.match(r"(?i)(client|the client|she|he|they|cl|pt)\b", raw):
+        if subject and not re.match(r"(?i)(client|the client|she|he|they|cl|pt|the clinician|clinician)\b", raw):
             first = raw.split()[0].lower()
             if first in PAST_VERBS or (first.endswith("ed") and len(first) > 4):
                 raw = f"Client {raw[0].lower()}{raw[1:]}"  # "Completed the log" → "Client completed the log"
@@ -187,3 +188,33 @@ def closed_quote(lead: str, said: str) -> str:
     said = said.rstrip()
     end = "" if said.endswith((".", "?", "!", "…")) else "."
     return f'{lead}: "{said}{end}"'
+
+
+FIRST_PERSON = (
+    (re.compile(r"\bI'm\b"), "the clinician is"),
+    (re.compile(r"\bI've\b"), "the clinician has"),
+    (re.compile(r"\bI'd\b"), "the clinician would"),
+    (re.compile(r"\bI'll\b"), "the clinician will"),
+    (re.compile(r"\bI\b"), "the clinician"),
+    (re.compile(r"\b[Mm]yself\b"), "the clinician"),
+    (re.compile(r"\b[Mm]y\b"), "the clinician's"),
+    (re.compile(r"\b[Mm]e\b"), "the clinician"),
+    (re.compile(r"\b[Ww]e\b"), "the clinician and client"),
+    (re.compile(r"\b[Oo]ur\b"), "the"),
+    (re.compile(r"\b[Uu]s\b"), "the clinician and client"),
+)
+QUOTED_PART = re.compile(r"(\"[^\"]*\"|“[^”]*”)")
+
+
+def third_person(clause: str) -> str:
+    """A clinician's first-person narrative in the note's third person, outside quotations:
+    ``I asked about sleep; we reviewed her log`` → ``the clinician asked about sleep; the clinician
+    and client reviewed her log``. The client's quoted words keep their own "I"."""
+    parts = QUOTED_PART.split(clause)
+    for i in range(0, len(parts), 2):  # even parts are outside quotation marks
+        piece = parts[i]
+        for rx, instead in FIRST_PERSON:
+            piece = rx.sub(instead, piece)
+        parts[i] = piece
+    out = "".join(parts)
+    return out[:1].upper() + out[1:] if clause[:1].isupper() else out

@@ -250,6 +250,18 @@ class PriorStatement:
 
 
 @dataclass(frozen=True)
+class HistoryNote:
+    """What a note says about the client's history beyond risk: a medication named, a diagnosis
+    written, or a denial of either ("never prescribed any medication"). Read from this session and
+    from prior notes (``note_index`` is ``None`` for this session) to find contradictions."""
+
+    kind: str  # medication | denies_medication | diagnosis | denies_diagnosis
+    text: str
+    evidence: tuple[Evidence, ...]
+    note_index: int | None = None
+
+
+@dataclass(frozen=True)
 class Facts:
     """Everything extracted from one session, ready for composition and review."""
 
@@ -271,6 +283,7 @@ class Facts:
     goal_links: tuple[GoalLink, ...] = ()
     plan_steps: tuple[PlanStep, ...] = ()
     prior_statements: tuple[PriorStatement, ...] = ()
+    history_notes: tuple[HistoryNote, ...] = ()
     session_times: tuple[Evidence, ...] = ()
     """Where the text states the session's times ("Session time: 10:15-11:00")."""
     turns: tuple[Turn, ...] = ()

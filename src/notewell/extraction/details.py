@@ -13,7 +13,7 @@ from collections import defaultdict
 from typing import Any
 
 from notewell.domain.evidence import Evidence
-from notewell.domain.facts import ClientResponse, FunctionalImpact, Medication, MentalStatus, Symptom
+from notewell.domain.facts import ClientResponse, FunctionalImpact, HistoryNote, Medication, MentalStatus, Symptom
 from notewell.extraction.cues import compile_labels
 from notewell.extraction.document import Document
 from notewell.extraction.nlp import ClinicalNLP, TargetSpan
@@ -135,6 +135,21 @@ class DetailExtractor:
             if name not in out:
                 out[name] = Medication(name, (Evidence(s.start, s.end),), adherence)
         return list(out.values())
+
+    def history(
+        self, doc: Document, medications: list[Medication], note_index: int | None, fired: set[str]
+    ) -> list[HistoryNote]:
+        """Medications named, diagnoses written, and denials of either, in one note's text."""
+        out = [HistoryNote("medication", m.name, m.evidence, note_index) for m in medications]
+        kinds = {"denies_medication", "denies_diagnosis", "diagnosis_mention"}
+        for m in doc.index.matches([r for r in self._meds if r.payload in kinds]):
+            s = doc.sentences[m.sentence]
+            if s.role == "other":
+                continue
+            fired.add(m.rule.id)
+            kind = "diagnosis" if m.rule.payload == "diagnosis_mention" else m.rule.payload
+            out.append(HistoryNote(kind, doc.text[m.start : m.end], (Evidence(s.start, s.end),), note_index))
+        return out
 
     def responses(self, doc: Document, fired: set[str]) -> list[ClientResponse]:
         out: list[ClientResponse] = []

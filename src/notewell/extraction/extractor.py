@@ -105,11 +105,12 @@ class Extractor:
             small_talk,
             fired,
         )
-        prior = [
-            PriorStatement(i, statement)
-            for i, note in enumerate(session.prior_notes)
-            for statement in self.prior_risk(session, note.text)
-        ]
+        prior: list[PriorStatement] = []
+        history = self.details.history(doc, medications, None, fired)
+        for i, note in enumerate(session.prior_notes):
+            prior_doc = self.document(Session(source=session.source, text=note.text, client=session.client, meta=session.meta))
+            prior.extend(PriorStatement(i, st) for st in self.risk.statements(prior_doc, set()))
+            history.extend(self.details.history(prior_doc, self.details.medications(prior_doc, set()), i, set()))
         people = self.people.find(doc, fired)
         return Facts(
             risk=risk,
@@ -127,9 +128,10 @@ class Extractor:
             small_talk=tuple(small_talk),
             people=tuple(people),
             third_party_details=tuple(self.people.sensitive_details(doc, people, fired)),
-            goal_links=tuple(self.goals.link(doc, session.goals, measures, symptoms, small_talk)),
+            goal_links=tuple(self.goals.link(doc, session.goals, measures, symptoms, small_talk, fired)),
             plan_steps=tuple(plan_steps),
             prior_statements=tuple(prior),
+            history_notes=tuple(history),
             session_times=tuple(session_times(doc)),
             turns=tuple(doc.turns),
             sentences=tuple(doc.sentences),

@@ -30,6 +30,10 @@ class GoalLinker:
         self._stemmer = snowballstemmer.stemmer("english")
         self._ignore = set(self._stems(cfg["ignore_words"]))
         self._min_words = int(cfg["min_shared_words"])
+        self._single_sentences = int(cfg["single_word_sentences"])
+        self._conditions = [
+            (c["id"], re.compile(c["pattern"], re.IGNORECASE), tuple(c["symptoms"])) for c in cfg.get("conditions", [])
+        ]
         self._symptoms = compile_labels(lexicons["symptoms"])
         self._instruments = {
             spec["id"]: re.compile(
@@ -50,6 +54,7 @@ class GoalLinker:
         measures: Sequence[MeasureScore],
         symptoms: Sequence[Symptom],
         small_talk: Sequence[Evidence],
+        fired: set[str] | None = None,
     ) -> list[GoalLink]:
         if not goals:
             return []
@@ -63,7 +68,7 @@ class GoalLinker:
             link = (
                 self._by_id(doc, goal, small_talk)
                 or self._by_measure(goal, measures)
-                or self._by_symptom(goal, symptoms)
+                or self._by_symptom(goal, symptoms, fired)
                 or self._by_words(goal, content)
             )
             if link is not None:
@@ -89,10 +94,21 @@ class GoalLinker:
                 return GoalLink(goal.id, "measure", m.evidence)
         return None
 
-    def _by_symptom(self, goal: Goal, symptoms: Sequence[Symptom]) -> GoalLink | None:
+    def _by_symptom(self, goal: Goal, symptoms: Sequence[Symptom], fired: set[str] | None) -> GoalLink | None:
         targets = {r.payload for r in self._symptoms if r.regex.search(goal.text)}
+        via: dict[str, str] = {}
+        for cid, rx, names in self._conditions:
+            if rx.search(goal.text):
+                for name in names:
+                    via.setdefault(name, cid)
         for s in symptoms:
-            if s.name in targets and not s.negated:
+            if s.negated:
+                continue
+            if s.name in targets:
+                return GoalLink(goal.id, "symptom", s.evidence)
+            if s.name in via:
+                if fired is not None:
+                    fired.add(via[s.name])
                 return GoalLink(goal.id, "symptom", s.evidence)
         return None
 
@@ -107,4 +123,8 @@ class GoalLinker:
                 where.append(ev)
         if len(shared) >= self._min_words:
             return GoalLink(goal.id, "words", tuple(where[:3]))
+        for key in keys:
+            holding = [ev for ev, stems in content if key in stems]
+            if len(holding) >= self._single_sentences:
+                return GoalLink(goal.id, "words", tuple(holding[:3]))
         return None

@@ -136,6 +136,12 @@ class InterventionExtractor:
         sp = risk.get("safety_plan")
         if sp is not None and sp.value in ("created", "reviewed"):
             found.setdefault("safety_planning", []).extend(sp.evidence)
+        if doc.session.meta.type == "crisis" and "crisis_intervention" not in found:
+            # a crisis session that assessed risk and planned for safety is crisis intervention,
+            # whether or not the clinician named it (CPT 90839 is "psychotherapy for crisis")
+            assessed = [e for f in risk.values() if f.value not in ("not_assessed", "not_documented") for e in f.evidence]
+            if sp is not None and sp.value in ("created", "reviewed") and assessed:
+                found["crisis_intervention"] = [*sp.evidence[:1], *assessed[:1]]
         named = set(explicit) | set(doc.session.checklist.interventions)
         if reflections and self._reflective_enough(doc, len(reflections), set(found), named):
             found.setdefault("reflective_listening", []).extend(reflections)

@@ -279,8 +279,8 @@ def cloned_note(ctx: ReviewContext, cfg: CheckConfig) -> list[Nudge]:
 @CHECKS.register("contradiction_with_prior")
 def contradiction_with_prior(ctx: ReviewContext, cfg: CheckConfig) -> list[Nudge]:
     """Attempt and self-harm history: a prior note's "no history" against a history reported now
-    (a new event since then is a change, not a contradiction); medications a prior note said the
-    client was taking against a denial now."""
+    (a new event since then is a change, not a contradiction); lethal means denied before and
+    present now; medications or diagnoses an earlier note records against a denial now."""
     facts = ctx.facts
     out = []
     for key, now_values in (("suicide_attempt_history", {"reported"}), ("self_harm", {"past"})):
@@ -299,6 +299,55 @@ def contradiction_with_prior(ctx: ReviewContext, cfg: CheckConfig) -> list[Nudge
             when = prior.date.isoformat() if prior.date else "an earlier note"
             label = "suicide attempt history" if key == "suicide_attempt_history" else "self-harm history"
             detail = f"The note of {when} records no {label}; this session reports one."
+            out.append(cfg.nudge(now[0].evidence, detail=detail))
+    out.extend(_means_contradiction(ctx, cfg))
+    out.extend(_history_contradictions(ctx, cfg))
+    return out
+
+
+def _when(ctx: ReviewContext, note_index: int) -> str:
+    prior = ctx.session.prior_notes[note_index]
+    return prior.date.isoformat() if prior.date else "an earlier note"
+
+
+def _means_contradiction(ctx: ReviewContext, cfg: CheckConfig) -> list[Nudge]:
+    """A prior note recorded no access to lethal means; this session reports access. Newly
+    acquired or not disclosed before, the record must say which."""
+    now = [s for s in ctx.facts.risk["means_access"].statements if s.value == "present" and s.source == "text"]
+    earlier = [p for p in ctx.facts.prior_statements if p.statement.key == "means_access" and p.statement.value == "denied"]
+    if not now or not earlier:
+        return []
+    detail = (
+        f"The note of {_when(ctx, earlier[0].note_index)} records no access to lethal means; "
+        "this session reports access."
+    )
+    return [cfg.nudge(now[0].evidence, detail=detail)]
+
+
+def _history_contradictions(ctx: ReviewContext, cfg: CheckConfig) -> list[Nudge]:
+    """A denial now ("never prescribed any medication", "never been diagnosed") against an earlier
+    note that names a medication or a diagnosis (or a diagnosis on file for this client)."""
+    notes = ctx.facts.history_notes
+    out = []
+    for denial, named, label in (
+        ("denies_medication", "medication", "a medication"),
+        ("denies_diagnosis", "diagnosis", "a diagnosis"),
+    ):
+        now = [n for n in notes if n.kind == denial and n.note_index is None]
+        if not now:
+            continue
+        earlier = [n for n in notes if n.kind == named and n.note_index is not None]
+        if earlier:
+            first = earlier[0]
+            assert first.note_index is not None
+            detail = (
+                f"The note of {_when(ctx, first.note_index)} records {label} ({first.text.strip()}); "
+                "this session records the client denying any."
+            )
+            out.append(cfg.nudge(now[0].evidence, detail=detail))
+        elif named == "diagnosis" and ctx.session.diagnoses:
+            dx = ctx.session.diagnoses[0]
+            detail = f"A diagnosis is on file ({dx.code}); this session records the client denying any diagnosis."
             out.append(cfg.nudge(now[0].evidence, detail=detail))
     return out
 
