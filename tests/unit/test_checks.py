@@ -569,8 +569,10 @@ def test_a_plugin_check_registers_and_runs_like_a_built_in(app: App) -> None:
 
 def test_lethal_means_denied_before_and_present_now_is_flagged(app: App) -> None:
     session = make_session(
-        MOOD + "Denies SI/HI. Cl disclosed she keeps her late father's rifle under the bed, loaded. "
-        + INTERVENTION + PLAN,
+        MOOD
+        + "Denies SI/HI. Cl disclosed she keeps her late father's rifle under the bed, loaded. "
+        + INTERVENTION
+        + PLAN,
         prior_notes=(prior("Intake. Denies SI/HI. No firearms or other weapons in the home."),),
     )
     [nudge] = nudges_for(app, session, "contradiction_with_prior")

@@ -105,7 +105,9 @@ def test_narrative_homework_sentences_are_split_into_tasks(extract: Callable[...
     assert len(items) == 2 and "coping statements" in items[0] and "partner" in items[1]
 
 
-def test_a_step_the_client_names_and_the_therapist_restates_is_homework(extract: Callable[..., Facts]) -> None:
+def test_a_step_the_client_names_and_the_therapist_restates_is_homework(
+    extract: Callable[..., Facts],
+) -> None:
     text = (
         "T: What's one small step this week in that direction?\n"
         "C: I could call my brother on Sunday.\n"
@@ -117,5 +119,7 @@ def test_a_step_the_client_names_and_the_therapist_restates_is_homework(extract:
 
 
 def test_clinician_contact_is_not_homework(extract: Callable[..., Facts]) -> None:
-    items = homework(extract, "T: For this week: practice the breathing twice a day. Call me if the urges get stronger.")
+    items = homework(
+        extract, "T: For this week: practice the breathing twice a day. Call me if the urges get stronger."
+    )
     assert items and not any(h.lower().startswith("call me") for h in items)

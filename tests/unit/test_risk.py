@@ -214,7 +214,7 @@ def test_evidence_points_at_the_words(extract: Callable[..., object]) -> None:
 
 
 def test_a_reported_screening_question_is_read_with_its_answer(risk: Risk) -> None:
-    """"I asked about suicidal thinking" is not ideation; the next sentence says what was found."""
+    """ "I asked about suicidal thinking" is not ideation; the next sentence says what was found."""
     asked_then_denied = risk("I asked him directly about suicidal thoughts. He said no, not this month.")
     assert asked_then_denied["suicidal_ideation"] == "denied"
     asked_then_none = risk("I asked about suicidal thinking. No thoughts of suicide were reported.")
@@ -244,13 +244,18 @@ def test_the_client_owns_an_overdose_a_relative_discovered(risk: Risk) -> None:
 
 
 def test_a_presupposed_cut_is_not_answered_away(risk: Risk) -> None:
-    r = risk("T: When you cut on Tuesday, were you trying to kill yourself?\nC: No, I just wanted to feel calm.")
+    r = risk(
+        "T: When you cut on Tuesday, were you trying to kill yourself?\nC: No, I just wanted to feel calm."
+    )
     assert r["self_harm"] == "current"
     assert r["suicidal_ideation"] == "denied"
 
 
 def test_conditional_wish_not_to_wake_is_passive_ideation(risk: Risk) -> None:
-    r = risk("T: Does your mind ever go to dying?\nC: Honestly? If I didn't wake up some morning, that would be okay.")
+    r = risk(
+        "T: Does your mind ever go to dying?\n"
+        "C: Honestly? If I didn't wake up some morning, that would be okay."
+    )
     assert r["suicidal_ideation"] == "passive"
 
 

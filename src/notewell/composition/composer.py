@@ -29,7 +29,18 @@ ASSESSMENT_SECTIONS = {"assessment"}
 RESPONSE_SECTIONS = {"response"}
 MAX_REPORT = 6
 MAX_SYMPTOMS = 5
-RELATION_LABELS = {"mom", "dad", "mother", "father", "parent", "partner", "husband", "wife", "sister", "brother"}
+RELATION_LABELS = {
+    "mom",
+    "dad",
+    "mother",
+    "father",
+    "parent",
+    "partner",
+    "husband",
+    "wife",
+    "sister",
+    "brother",
+}
 
 
 class Composer:
@@ -134,7 +145,9 @@ class _Draft:
     def _take(self, span: tuple[int, int]) -> None:
         self.used.add(span)
 
-    def _carry(self, span: tuple[int, int], subject: str | None = None, prefix: str = "") -> NoteSentence | None:
+    def _carry(
+        self, span: tuple[int, int], subject: str | None = None, prefix: str = ""
+    ) -> NoteSentence | None:
         """The clinician's own sentence, cleaned, as a note sentence (once per note)."""
         if not self._free(span):
             return None
@@ -147,7 +160,9 @@ class _Draft:
         return self.voice.sentence(words, [Evidence(*span)])
 
     def _narrative_in(self, sections: set[str]) -> list[tuple[int, int]]:
-        return [(s.start, s.end) for s in self.facts.sentences if s.role == "narrative" and s.section in sections]
+        return [
+            (s.start, s.end) for s in self.facts.sentences if s.role == "narrative" and s.section in sections
+        ]
 
     def _label(self, technique: str) -> str:
         return str(self.c.phrasing["techniques"].get(technique, technique.replace("_", " ")))
@@ -157,17 +172,28 @@ class _Draft:
         meta = self.session.meta
         v = self.voice
         kind = self.c.phrasing["session_types"].get(meta.type or "individual", "Psychotherapy")
-        where = {"telehealth": " via telehealth", "inpatient": " (inpatient)", "community": " (community setting)",
-                 "school": " (school setting)", "outpatient": " (outpatient)"}.get(meta.setting or "", "")
+        where = {
+            "telehealth": " via telehealth",
+            "inpatient": " (inpatient)",
+            "community": " (community setting)",
+            "school": " (school setting)",
+            "outpatient": " (outpatient)",
+        }.get(meta.setting or "", "")
         when = f" on {meta.date.isoformat()}" if meta.date else " (date of service not recorded)"
         out = [v.metadata(f"{kind}{where}{when}.")]
         if meta.start and meta.end:
-            out.append(v.metadata(f"Session time {meta.start:%H:%M}–{meta.end:%H:%M} ({meta.duration_minutes} minutes)."))
+            out.append(
+                v.metadata(
+                    f"Session time {meta.start:%H:%M}–{meta.end:%H:%M} ({meta.duration_minutes} minutes)."
+                )
+            )
         elif meta.start:
             out.append(v.metadata(f"Session started at {meta.start:%H:%M}; the end time was not recorded."))
         elif self.facts.session_times:
             ev = self.facts.session_times[0]
-            out.append(v.sentence(f"Session time as written in the note: {self.text[ev.start:ev.end]}.", [ev]))
+            out.append(
+                v.sentence(f"Session time as written in the note: {self.text[ev.start : ev.end]}.", [ev])
+            )
         else:
             out.append(v.metadata("Session start and end times were not recorded."))
         participants = self._participants()
@@ -180,7 +206,11 @@ class _Draft:
     def _participants(self) -> str | None:
         meta = self.session.meta
         names = {n.lower() for n in self.session.client.all_names}
-        others = [p for p in meta.participants if p.lower() not in names and p.lower() not in ("leader", "therapist")]
+        others = [
+            p
+            for p in meta.participants
+            if p.lower() not in names and p.lower() not in ("leader", "therapist")
+        ]
         if not others and meta.type not in ("couples", "family", "group"):
             return None
         if meta.type == "group":
@@ -211,7 +241,11 @@ class _Draft:
         goals = self.session.goals
         if not goals:
             return []
-        return [self.voice.metadata("Treatment-plan goals: " + "; ".join(f"{g.id} — {g.text}" for g in goals) + ".")]
+        return [
+            self.voice.metadata(
+                "Treatment-plan goals: " + "; ".join(f"{g.id} — {g.text}" for g in goals) + "."
+            )
+        ]
 
     def block_goals_addressed(self) -> list[NoteSentence]:
         out = []
@@ -225,9 +259,15 @@ class _Draft:
         for g in self.session.goals:
             link = links.get(g.id)
             if link is not None and link.evidence:
-                out.append(self.voice.sentence(f"Goal {g.id} ({g.text}) was addressed: {basis[link.basis]}.", link.evidence))
+                out.append(
+                    self.voice.sentence(
+                        f"Goal {g.id} ({g.text}) was addressed: {basis[link.basis]}.", link.evidence
+                    )
+                )
             elif link is not None:  # a measure entered with the session, not said in the text
-                out.append(self.voice.metadata(f"Goal {g.id} ({g.text}): its measure was entered with this session."))
+                out.append(
+                    self.voice.metadata(f"Goal {g.id} ({g.text}): its measure was entered with this session.")
+                )
             else:
                 out.append(self.voice.metadata(f"Goal {g.id} ({g.text}) was not addressed this session."))
         return out
@@ -237,9 +277,19 @@ class _Draft:
         out = []
         for link in self.facts.goal_links:
             if link.evidence and link.goal_id in goals:
-                out.append(self.voice.sentence(f"Session content related to goal {link.goal_id} ({goals[link.goal_id].text}).", link.evidence))
+                out.append(
+                    self.voice.sentence(
+                        f"Session content related to goal {link.goal_id} ({goals[link.goal_id].text}).",
+                        link.evidence,
+                    )
+                )
             elif link.goal_id in goals and link.basis == "measure":
-                out.append(self.voice.metadata(f"Goal {link.goal_id} ({goals[link.goal_id].text}) measured this session (entered score)."))
+                out.append(
+                    self.voice.metadata(
+                        f"Goal {link.goal_id} ({goals[link.goal_id].text}) measured this session "
+                        "(entered score)."
+                    )
+                )
         return out
 
     def block_cpt(self) -> list[NoteSentence]:
@@ -247,9 +297,18 @@ class _Draft:
         suggestion = suggest_cpt(meta.type, meta.duration_minutes, self.c.cpt)
         if suggestion is None:
             if meta.duration_minutes is None:
-                return [self.voice.metadata("No CPT code suggested: the session's start and end times were not recorded.")]
+                return [
+                    self.voice.metadata(
+                        "No CPT code suggested: the session's start and end times were not recorded."
+                    )
+                ]
             return [self.voice.metadata("No CPT code suggested for this session length and type.")]
-        return [self.voice.metadata(f"Suggested CPT {suggestion.text}: {suggestion.label}; {suggestion.minutes} minutes documented.")]
+        return [
+            self.voice.metadata(
+                f"Suggested CPT {suggestion.text}: {suggestion.label}; "
+                f"{suggestion.minutes} minutes documented."
+            )
+        ]
 
     # ------------------------------------------------------------------ the client's report
     def block_client_report(self) -> list[NoteSentence]:
@@ -265,7 +324,17 @@ class _Draft:
                 if s.role != "narrative" or s.section is not None:
                     continue
                 piece = self.text[s.start : s.end].lower()
-                if any(w in piece for w in (" reports", " states", " describes", "per self-report", " focused on", " doing ")):
+                if any(
+                    w in piece
+                    for w in (
+                        " reports",
+                        " states",
+                        " describes",
+                        "per self-report",
+                        " focused on",
+                        " doing ",
+                    )
+                ):
                     sentence = self._carry((s.start, s.end))
                     if sentence:
                         out.append(sentence)
@@ -274,7 +343,7 @@ class _Draft:
         return out
 
     def block_symptoms(self) -> list[NoteSentence]:
-        out = []
+        out: list[NoteSentence] = []
         names = self.c.phrasing["symptoms"]
         seen: set[str] = set()
         for sym in self.facts.symptoms:
@@ -306,7 +375,7 @@ class _Draft:
         return out
 
     def block_functional_impact(self) -> list[NoteSentence]:
-        out = []
+        out: list[NoteSentence] = []
         for f in self.facts.functional_impacts:
             span = self._sentence_of(f.evidence[0])
             if not self._free(span) or len(out) >= 3:
@@ -318,7 +387,10 @@ class _Draft:
                 if not said:
                     continue
                 self._take(span)
-                sentence = self.voice.sentence(closed_quote(f"Client described the impact on {f.domain.replace('_', ' ')}", said), [Evidence(*span)])
+                sentence = self.voice.sentence(
+                    closed_quote(f"Client described the impact on {f.domain.replace('_', ' ')}", said),
+                    [Evidence(*span)],
+                )
             if sentence:
                 out.append(sentence)
         return out
@@ -356,7 +428,11 @@ class _Draft:
         out = []
         for m in self.facts.mental_status:
             if not m.evidence:
-                out.append(self.voice.metadata(f"Mental status per checklist — {m.domain.replace('_', ' ')}: {m.finding}."))
+                out.append(
+                    self.voice.metadata(
+                        f"Mental status per checklist — {m.domain.replace('_', ' ')}: {m.finding}."
+                    )
+                )
                 continue
             sentence = self._carry(self._sentence_of(m.evidence[0]))
             if sentence:
@@ -394,7 +470,11 @@ class _Draft:
             when = f" ({before.label})" if before.label else ""
             words = f"{m.instrument} {m.score:g}, {way} from {before.score:g}{when}"
             if ch.delta:
-                words += f" ({abs(ch.delta):g} points, {ch.percent}%)" if ch.percent is not None else f" ({abs(ch.delta):g} points)"
+                words += (
+                    f" ({abs(ch.delta):g} points, {ch.percent}%)"
+                    if ch.percent is not None
+                    else f" ({abs(ch.delta):g} points)"
+                )
             verdict = {
                 "improved": "reliable improvement",
                 "worsened": "reliable worsening",
@@ -417,7 +497,11 @@ class _Draft:
         moves = self.c.phrasing["technique_moves"]
         for i in self.facts.interventions:
             label = self._label(i.technique)
-            if i.technique == "homework_review" and i.evidence and not self._free(self._sentence_of(i.evidence[0])):
+            if (
+                i.technique == "homework_review"
+                and i.evidence
+                and not self._free(self._sentence_of(i.evidence[0]))
+            ):
                 continue  # already in the client's report of their homework
             if not i.evidence:
                 out.append(self.voice.metadata(f"{label} (recorded on the session checklist)."))
@@ -428,7 +512,11 @@ class _Draft:
             if clause and len(clause) <= 260:
                 self._take(span)
                 named = label.split(" (")[0].split()[0].lower() in clause.lower()
-                words = clause if named else f"{label}: {clause[0].lower() + clause[1:] if not clause[:2].isupper() else clause}"
+                words = (
+                    clause
+                    if named
+                    else f"{label}: {clause[0].lower() + clause[1:] if not clause[:2].isupper() else clause}"
+                )
                 if named and "(" in label and label.split("(")[1].rstrip(")") not in clause:
                     words = f"{clause.rstrip('.')} ({label.split('(')[1]}."
                 out.append(self.voice.sentence(words, [Evidence(*span)]))
@@ -462,7 +550,10 @@ class _Draft:
                 t_idx = next((k for k, t in enumerate(turns) if t.start <= ev.start < t.end), None)
                 if t_idx is None or turns[t_idx].role != "therapist":
                     continue
-                reply = next((k for k in range(t_idx + 1, min(len(turns), t_idx + 3)) if turns[k].role == "client"), None)
+                reply = next(
+                    (k for k in range(t_idx + 1, min(len(turns), t_idx + 3)) if turns[k].role == "client"),
+                    None,
+                )
                 if reply is None:
                     continue
                 span = (turns[reply].content_start, turns[reply].end)
@@ -471,7 +562,13 @@ class _Draft:
                     continue
                 self._take(span)
                 end = "" if said.endswith((".", "?", "!")) else "."
-                out.append(self.voice.sentence(f'In response to {self._label(i.technique).split(" (")[0].lower()}, the client said, "{said}{end}"', [Evidence(*span)]))
+                out.append(
+                    self.voice.sentence(
+                        f"In response to {self._label(i.technique).split(' (')[0].lower()}, "
+                        f'the client said, "{said}{end}"',
+                        [Evidence(*span)],
+                    )
+                )
                 break
         return out
 
@@ -479,7 +576,7 @@ class _Draft:
         return [s for span in self._narrative_in(ASSESSMENT_SECTIONS) if (s := self._carry(span))]
 
     def block_distortions(self) -> list[NoteSentence]:
-        out = []
+        out: list[NoteSentence] = []
         labels = self.c.phrasing["distortions"]
         seen: set[str] = set()
         for d in self.facts.distortions:
@@ -489,7 +586,11 @@ class _Draft:
             ev = d.evidence[0]
             said = self.voice.quote(ev.start, ev.end, max_words=20)
             label = labels.get(d.type, d.type)
-            words = f'Cognitive distortion noted: {label} ("{said.rstrip(".")}").' if said else f"Cognitive distortion noted: {label}."
+            words = (
+                f'Cognitive distortion noted: {label} ("{said.rstrip(".")}").'
+                if said
+                else f"Cognitive distortion noted: {label}."
+            )
             out.append(self.voice.sentence(words, [ev]))
         return out
 
@@ -534,11 +635,19 @@ class _Draft:
             out.append(v.sentence(f"Client denied {keys}.", [e for f in text_denied for e in f.evidence[:2]]))
         for f in denied:
             if not f.evidence:
-                via = "the session checklist" if "checklist" in f.sources else "the entered PHQ-9 (item 9 scored 0)"
+                via = (
+                    "the session checklist"
+                    if "checklist" in f.sources
+                    else "the entered PHQ-9 (item 9 scored 0)"
+                )
                 out.append(v.metadata(f"Per {via}, {labels[f.key]}: denied."))
         sp = risk["safety_plan"]
         if sp.value in ("created", "reviewed"):
-            verb = "was created collaboratively with the client" if sp.value == "created" else "was reviewed and updated with the client"
+            verb = (
+                "was created collaboratively with the client"
+                if sp.value == "created"
+                else "was reviewed and updated with the client"
+            )
             if sp.evidence:
                 out.append(v.sentence(f"A safety plan {verb}.", sp.evidence[:2]))
             else:
@@ -554,7 +663,10 @@ class _Draft:
     def _risk_positive(self, f: RiskFinding, labels: Mapping[str, str]) -> NoteSentence:
         phrases = {
             ("suicidal_ideation", "active"): "Client reported active suicidal ideation",
-            ("suicidal_ideation", "passive"): "Client reported passive suicidal ideation (a wish to be dead, without reported intent to act)"
+            (
+                "suicidal_ideation",
+                "passive",
+            ): "Client reported passive suicidal ideation (a wish to be dead, without reported intent to act)"
             if self.facts.risk["suicide_intent"].value == "denied"
             else "Client reported passive suicidal ideation (a wish to be dead)",
             ("suicide_plan", "present"): "Client described a suicide plan",
@@ -569,7 +681,11 @@ class _Draft:
         words = phrases.get((f.key, f.value), f"{labels[f.key].capitalize()}: {f.value}")
         if f.evidence:
             ev = f.evidence[0]
-            said = self.voice.quote(*self._sentence_of(ev), max_words=18) if self._role_at(ev.start) == "client" else None
+            said = (
+                self.voice.quote(*self._sentence_of(ev), max_words=18)
+                if self._role_at(ev.start) == "client"
+                else None
+            )
             if said:
                 words += f': "{said.rstrip(".")}"'
             return self.voice.sentence(words + ".", f.evidence[:3])
@@ -586,7 +702,11 @@ class _Draft:
             words = self.voice.scrub(h.text)
             words = words[0].lower() + words[1:] if words[:2] != words[:2].upper() else words
             self._take((ev.start, ev.end))
-            out.append(self.voice.sentence(f"Homework: {words}{'' if words.endswith(('.', '?', '!')) else '.'}", [ev]))
+            out.append(
+                self.voice.sentence(
+                    f"Homework: {words}{'' if words.endswith(('.', '?', '!')) else '.'}", [ev]
+                )
+            )
         return out
 
     def block_plan_steps(self) -> list[NoteSentence]:
@@ -605,7 +725,9 @@ class _Draft:
                 said = self.voice.quote(*span, max_words=20)
                 if said:
                     self._take(span)
-                    out.append(self.voice.sentence(closed_quote("Next contact discussed in session", said), [ev]))
+                    out.append(
+                        self.voice.sentence(closed_quote("Next contact discussed in session", said), [ev])
+                    )
         return out
 
     def block_safety_plan(self) -> list[NoteSentence]:
@@ -634,7 +756,11 @@ class _Draft:
                         out.append(sentence)
                 elif self._free(span):
                     self._take(span)
-                    out.append(self.voice.sentence("The clinician coordinated care with another provider during the session.", [ev]))
+                    out.append(
+                        self.voice.sentence(
+                            "The clinician coordinated care with another provider during the session.", [ev]
+                        )
+                    )
         return out
 
     # ------------------------------------------------------------------ intake and discharge
@@ -649,7 +775,10 @@ class _Draft:
                         said = self.voice.quote(*span, max_words=20)
                         if said:
                             self._take(span)
-                            sentence = self.voice.sentence(closed_quote(f"History ({self.c.phrasing['risk_labels'][s.key]})", said), [Evidence(*span)])
+                            sentence = self.voice.sentence(
+                                closed_quote(f"History ({self.c.phrasing['risk_labels'][s.key]})", said),
+                                [Evidence(*span)],
+                            )
                     if sentence:
                         out.append(sentence)
         return out

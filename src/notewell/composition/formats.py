@@ -40,7 +40,9 @@ class FormatSpec:
         return cls(
             id=data["id"],
             name=data["name"],
-            sections=tuple(SectionSpec(s["title"], tuple(s["blocks"]), s.get("empty")) for s in data["sections"]),
+            sections=tuple(
+                SectionSpec(s["title"], tuple(s["blocks"]), s.get("empty")) for s in data["sections"]
+            ),
             recommended_for=dict(data.get("recommended_for") or {}),
             description=data.get("description", ""),
         )
@@ -57,7 +59,11 @@ class FormatRegistry:
         loader.validate(label, "format", data)
         unknown = [b for s in data["sections"] for b in s["blocks"] if b not in self._blocks]
         if unknown:
-            raise RuleFileError(label, f"unknown block(s) {', '.join(sorted(set(unknown)))}; known: {', '.join(sorted(self._blocks))}")
+            raise RuleFileError(
+                label,
+                f"unknown block(s) {', '.join(sorted(set(unknown)))}; "
+                f"known: {', '.join(sorted(self._blocks))}",
+            )
         spec = FormatSpec.from_yaml(data)
         self._formats[spec.id] = spec
 

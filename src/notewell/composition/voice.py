@@ -51,7 +51,9 @@ class Voice:
         self._abbr = abbreviations
         self._abbr_rx = re.compile(r"(?<![\w/'])(" + "|".join(re.escape(k) for k in keys) + r")(?!\w)")
         verbs: dict[str, str] = phrasing["verbs"]
-        self._verb_rx = re.compile(r"\b(client)\s+(" + "|".join(re.escape(v) for v in verbs) + r")\b", re.IGNORECASE)
+        self._verb_rx = re.compile(
+            r"\b(client)\s+(" + "|".join(re.escape(v) for v in verbs) + r")\b", re.IGNORECASE
+        )
         self._verbs = verbs
         self._names = self._name_map()
         self._relations = {p.relation for p in facts.people if p.relation} | {
@@ -64,7 +66,9 @@ class Voice:
         names: dict[str, str] = {}
         for person in self.facts.people:
             if person.is_name:
-                names[person.text] = f"the client's {person.relation}" if person.relation else "another person"
+                names[person.text] = (
+                    f"the client's {person.relation}" if person.relation else "another person"
+                )
         for p in self.session.meta.participants:
             if p and p.lower() not in ("mom", "dad"):
                 names.setdefault(p, "another participant")
@@ -113,14 +117,16 @@ class Voice:
         words = raw.split()
         if len(words) > max_words:
             raw = " ".join(words[:max_words]).rstrip(",;:") + "…"
-        if subject and not re.match(r"(?i)(client|the client|she|he|they|cl|pt|the clinician|clinician)\b", raw):
+        if subject and not re.match(
+            r"(?i)(client|the client|she|he|they|cl|pt|the clinician|clinician)\b", raw
+        ):
             first = raw.split()[0].lower()
             if first in PAST_VERBS or (first.endswith("ed") and len(first) > 4):
                 raw = f"Client {raw[0].lower()}{raw[1:]}"  # "Completed the log" → "Client completed the log"
             else:
                 raw = f"{subject} {raw[0].lower()}{raw[1:]}" if not raw[:2].isupper() else f"{subject} {raw}"
         raw = raw[0].upper() + raw[1:]
-        if raw[-1] not in ".!?…\"”":
+        if raw[-1] not in '.!?…"”':
             raw += "."
         return raw
 
@@ -162,7 +168,8 @@ class Voice:
 
 
 PAST_VERBS = set(
-    "went was were had made got took felt slept saw said did came left kept ate ran drove spent skipped missed".split()
+    "went was were had made got took felt slept saw said did came left kept ate ran drove spent skipped"
+    " missed".split()
 )
 
 
@@ -174,7 +181,21 @@ def join_words(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+NUMBER_WORDS = [
+    "no",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
 
 
 def count_words(n: int) -> str:

@@ -32,7 +32,9 @@ class CptSuggestion:
         return " ".join(parts)
 
 
-def suggest_cpt(session_type: str | None, minutes: int | None, cpt: Mapping[str, Any]) -> CptSuggestion | None:
+def suggest_cpt(
+    session_type: str | None, minutes: int | None, cpt: Mapping[str, Any]
+) -> CptSuggestion | None:
     """The CPT code(s) a session of this type and length supports, or ``None``."""
     if minutes is None or minutes < int(cpt["minimum_minutes"]):
         return None

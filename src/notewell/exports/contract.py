@@ -119,7 +119,13 @@ def note_to_json(source: str, note: Note) -> dict[str, Any]:
         "format": note.format,
         "sections": sections,
         "nudges": [
-            {"code": n.code, "severity": n.severity, "message": n.message, "fix": n.fix, "evidence": spans(n.evidence)}
+            {
+                "code": n.code,
+                "severity": n.severity,
+                "message": n.message,
+                "fix": n.fix,
+                "evidence": spans(n.evidence),
+            }
             for n in note.nudges
         ],
     }

@@ -92,7 +92,10 @@ def note_to_markdown(source: str, session: Session, note: Note) -> str:
     meta = session.meta
     lines = [f"# {note.title} note — draft", ""]
     if meta.date:
-        lines.append(f"_Source: {source}; date of service {meta.date.isoformat()}. Draft for clinician review — not signed._")
+        lines.append(
+            f"_Source: {source}; date of service {meta.date.isoformat()}. "
+            "Draft for clinician review — not signed._"
+        )
     else:
         lines.append(f"_Source: {source}. Draft for clinician review — not signed._")
     for section in note.sections:

@@ -13,12 +13,22 @@ from collections import defaultdict
 from typing import Any
 
 from notewell.domain.evidence import Evidence
-from notewell.domain.facts import ClientResponse, FunctionalImpact, HistoryNote, Medication, MentalStatus, Symptom
+from notewell.domain.facts import (
+    ClientResponse,
+    FunctionalImpact,
+    HistoryNote,
+    Medication,
+    MentalStatus,
+    Symptom,
+)
 from notewell.extraction.cues import compile_labels
 from notewell.extraction.document import Document
 from notewell.extraction.nlp import ClinicalNLP, TargetSpan
 
-QUANTIFIED = re.compile(r"\bmore\s+than\b|\benough\b|\bwell\b|\bmuch\b|\bthrough\s+the\s+night\b|\bsince\b|\bin\s+days\b", re.IGNORECASE)
+QUANTIFIED = re.compile(
+    r"\bmore\s+than\b|\benough\b|\bwell\b|\bmuch\b|\bthrough\s+the\s+night\b|\bsince\b|\bin\s+days\b",
+    re.IGNORECASE,
+)
 """A negation about an amount is not a denial: "I haven't slept more than 4 hours a night"."""
 
 FREQUENCY = re.compile(
@@ -58,7 +68,9 @@ class DetailExtractor:
         found: dict[str, list[Symptom]] = defaultdict(list)
         for idx, group in sorted(by_sentence.items()):
             s = doc.sentences[idx]
-            results = self._nlp.assess(doc.parsed, idx, [TargetSpan(m.start, m.end, "symptom") for m in group])
+            results = self._nlp.assess(
+                doc.parsed, idx, [TargetSpan(m.start, m.end, "symptom") for m in group]
+            )
             piece = doc.text[s.start : s.end]
             seen: set[str] = set()
             for m, res in zip(group, results, strict=True):

@@ -108,9 +108,13 @@ class Extractor:
         prior: list[PriorStatement] = []
         history = self.details.history(doc, medications, None, fired)
         for i, note in enumerate(session.prior_notes):
-            prior_doc = self.document(Session(source=session.source, text=note.text, client=session.client, meta=session.meta))
+            prior_doc = self.document(
+                Session(source=session.source, text=note.text, client=session.client, meta=session.meta)
+            )
             prior.extend(PriorStatement(i, st) for st in self.risk.statements(prior_doc, set()))
-            history.extend(self.details.history(prior_doc, self.details.medications(prior_doc, set()), i, set()))
+            history.extend(
+                self.details.history(prior_doc, self.details.medications(prior_doc, set()), i, set())
+            )
         people = self.people.find(doc, fired)
         return Facts(
             risk=risk,
@@ -156,8 +160,11 @@ SESSION_TIME = re.compile(
 def session_times(doc: Document) -> list[Evidence]:
     """Times of the session written in the clinician's own text ("Session time: 10:15-11:00",
     "group 6-7:30pm"): they count as documented times when the file's fields are empty."""
-    out = []
+    out: list[Evidence] = []
     for turn in doc.turns:
         if turn.role == "narrative":
-            out.extend(Evidence(m.start(), m.end()) for m in SESSION_TIME.finditer(doc.text, turn.content_start, turn.end))
+            out.extend(
+                Evidence(m.start(), m.end())
+                for m in SESSION_TIME.finditer(doc.text, turn.content_start, turn.end)
+            )
     return out

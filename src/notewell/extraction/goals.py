@@ -32,12 +32,17 @@ class GoalLinker:
         self._min_words = int(cfg["min_shared_words"])
         self._single_sentences = int(cfg["single_word_sentences"])
         self._conditions = [
-            (c["id"], re.compile(c["pattern"], re.IGNORECASE), tuple(c["symptoms"])) for c in cfg.get("conditions", [])
+            (c["id"], re.compile(c["pattern"], re.IGNORECASE), tuple(c["symptoms"]))
+            for c in cfg.get("conditions", [])
         ]
         self._symptoms = compile_labels(lexicons["symptoms"])
         self._instruments = {
             spec["id"]: re.compile(
-                r"(?<![\w-])(?:" + "|".join(re.escape(n).replace(r"\-", "[- ]?") for n in [spec["id"], *spec.get("aliases", [])]) + r")(?![\w])",
+                r"(?<![\w-])(?:"
+                + "|".join(
+                    re.escape(n).replace(r"\-", "[- ]?") for n in [spec["id"], *spec.get("aliases", [])]
+                )
+                + r")(?![\w])",
                 re.IGNORECASE,
             )
             for spec in instruments.values()

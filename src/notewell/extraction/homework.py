@@ -70,7 +70,9 @@ class HomeworkExtractor:
         self._accept = cues("acceptance_cues")
         self._own_task = cues("own_task_questions")
         self._appointments = cues("appointment_cues")
-        self._appointment_rules = [CompiledRule.build(rid, rx.pattern, False) for rid, rx in self._appointments]
+        self._appointment_rules = [
+            CompiledRule.build(rid, rx.pattern, False) for rid, rx in self._appointments
+        ]
         self._elab = cues("elaboration_only")
         self._plan_sections = set(lexicon["plan_sections"])
         # objects that can share one verb: "practice calm place 2x daily and container before bed"
@@ -225,7 +227,9 @@ class HomeworkExtractor:
         for j in doc.turn_sentences[ther]:
             piece = doc.text[doc.sentences[j].start : doc.sentences[j].end]
             if not piece.rstrip().endswith("?"):
-                yield from self._pieces(doc, doc.sentences[j].start, doc.sentences[j].end, split_and_commas=True)
+                yield from self._pieces(
+                    doc, doc.sentences[j].start, doc.sentences[j].end, split_and_commas=True
+                )
 
     def _from_requests(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
         text = doc.text
@@ -312,7 +316,11 @@ class HomeworkExtractor:
         for s in (doc.sentences[i] for i in candidates):
             if s.role == "other":
                 continue
-            pieces = self._pieces(doc, s.start, s.end, split_and_commas=False) if s.section in self._plan_sections else [(s.start, s.end)]
+            pieces = (
+                self._pieces(doc, s.start, s.end, split_and_commas=False)
+                if s.section in self._plan_sections
+                else [(s.start, s.end)]
+            )
             for a, b in pieces:
                 if any(rx.search(doc.text, a, b) for _, rx in self._tasks):
                     continue  # homework "before next session" is homework, not the appointment

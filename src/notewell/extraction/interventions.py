@@ -11,7 +11,6 @@ technique (see :mod:`notewell.extraction.mi`).
 from __future__ import annotations
 
 import re
-
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -139,7 +138,12 @@ class InterventionExtractor:
         if doc.session.meta.type == "crisis" and "crisis_intervention" not in found:
             # a crisis session that assessed risk and planned for safety is crisis intervention,
             # whether or not the clinician named it (CPT 90839 is "psychotherapy for crisis")
-            assessed = [e for f in risk.values() if f.value not in ("not_assessed", "not_documented") for e in f.evidence]
+            assessed = [
+                e
+                for f in risk.values()
+                if f.value not in ("not_assessed", "not_documented")
+                for e in f.evidence
+            ]
             if sp is not None and sp.value in ("created", "reviewed") and assessed:
                 found["crisis_intervention"] = [*sp.evidence[:1], *assessed[:1]]
         named = set(explicit) | set(doc.session.checklist.interventions)

@@ -37,6 +37,7 @@ COMMON_FRAGMENTS = frozenset(
 def _selectivity(lits: frozenset[str]) -> int:
     """How much a literal set narrows the search: its weakest member's length, zero if common;
     a rare symbol ("→") counts as long."""
+
     def one(x: str) -> int:
         x = x.strip().lower()
         if x in COMMON_FRAGMENTS:
@@ -199,7 +200,7 @@ def _plan_seq(items: Any, fold: bool) -> Plan | None:
 
 
 def _is_space(op: Any, av: Any) -> bool:
-    """``\s`` or ``\s+`` (at least one whitespace character)."""
+    r"""``\s`` or ``\s+`` (at least one whitespace character)."""
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
         sub = list(av[2])
         return len(sub) == 1 and _is_space(*sub[0])
@@ -361,7 +362,7 @@ class TextIndex:
 
     def _word_table(self) -> tuple[list[str], dict[str, int]]:
         if self._table is None:
-            blob, starts, sentences = self._vocabulary()
+            blob, _starts, sentences = self._vocabulary()
             words = blob.strip("\n").split("\n") if len(blob) > 2 else []
             self._table = (words, dict(zip(words, sentences, strict=True)))
         return self._table
@@ -430,10 +431,10 @@ class TextIndex:
             return cached
         allowed = self._evaluate(rule.plan, rule.case_sensitive) if rule.plan is not None else None
         if allowed is not None:
-            result = _bits(allowed)
-            self._rule_cache[rule.id] = result
-            self._rule_sets[rule.id] = frozenset(result)
-            return result
+            planned = _bits(allowed)
+            self._rule_cache[rule.id] = planned
+            self._rule_sets[rule.id] = frozenset(planned)
+            return planned
         if rule.literals is None:
             result: Sequence[int] = range(len(self.spans))
         else:

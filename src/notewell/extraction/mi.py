@@ -18,9 +18,9 @@ import json
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 from notewell.domain.evidence import Evidence
 from notewell.domain.facts import ChangeTalk
@@ -29,6 +29,7 @@ from notewell.extraction.document import Document
 
 WORD = re.compile(r"[a-z0-9']+")
 MODEL_FILE = "mi_talk.json"
+TALK_KINDS: tuple[Literal["change", "sustain"], ...] = ("change", "sustain")
 
 
 def _words(text: str) -> list[str]:
@@ -98,6 +99,8 @@ class LinearModel:
     weights: dict[str, list[float]]
     intercept: tuple[float, ...]
     idf: dict[str, float]
+    _scaled: dict[str, list[float]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _matrix: Any = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LinearModel:
@@ -111,25 +114,28 @@ class LinearModel:
     def __post_init__(self) -> None:
         # features are binary, so a feature's tf-idf value is its idf: fold it into the weights once
         scaled = {
-            name: [x * self.idf.get(name, 0.0) for x in w] for name, w in self.weights.items() if name in self.idf
+            name: [x * self.idf.get(name, 0.0) for x in w]
+            for name, w in self.weights.items()
+            if name in self.idf
         }
         object.__setattr__(self, "_scaled", scaled)
         object.__setattr__(self, "_matrix", None)
 
     def _arrays(self) -> tuple[dict[str, int], Any, Any]:
         """Feature → row, the idf-scaled weights (rows × classes) and squared idfs, built once."""
-        if self._matrix is None:  # type: ignore[has-type]
+        if self._matrix is None:
             import numpy
 
             names = list(self.idf)
             column = {n: i for i, n in enumerate(names)}
             weights = numpy.zeros((len(names) + 1, len(self.classes)))
-            scaled: dict[str, list[float]] = self._scaled  # type: ignore[attr-defined]
+            scaled = self._scaled
             for name, w in scaled.items():
                 weights[column[name]] = w
             squares = numpy.array([self.idf[n] ** 2 for n in names] + [0.0])
             object.__setattr__(self, "_matrix", (column, weights, squares))
-        return self._matrix  # type: ignore[no-any-return,has-type]
+        matrix: tuple[dict[str, int], Any, Any] = self._matrix
+        return matrix
 
     def predict_many(self, batch: Sequence[dict[str, float]]) -> list[dict[str, float]]:
         """:meth:`probabilities` for many utterances at once, in one numpy pass: a long
@@ -160,7 +166,7 @@ class LinearModel:
 
     def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
         idf = self.idf
-        scaled: dict[str, list[float]] = self._scaled  # type: ignore[attr-defined]
+        scaled = self._scaled
         squares = 0.0
         sums = [0.0] * len(self.intercept)
         for name, value in feats.items():
@@ -213,7 +219,9 @@ class MITalkDetector:
         out: list[ChangeTalk] = []
         by_sentence = self._cues_by_sentence(doc)
         client_turns = [t for t, turn in enumerate(doc.turns) if turn.role == "client"]
-        cues_of = {t: [c for i in doc.turn_sentences[t] for c in by_sentence.get(i, [])] for t in client_turns}
+        cues_of = {
+            t: [c for i in doc.turn_sentences[t] for c in by_sentence.get(i, [])] for t in client_turns
+        }
         predicted: dict[int, dict[str, float]] = {}
         if model is not None:
             features = []
@@ -232,14 +240,15 @@ class MITalkDetector:
             if model is not None:
                 probs = predicted[t_idx]
                 best = max(probs, key=lambda k: probs[k])
-                if best == "change" or best == "sustain":
-                    kind = best
-                    span = (Evidence(turn.content_start, turn.end),)
-                    out.append(ChangeTalk(best, span, round(probs[best], 3)))
+                for talk in TALK_KINDS:
+                    if best == talk:
+                        kind = talk
+                        span = (Evidence(turn.content_start, turn.end),)
+                        out.append(ChangeTalk(talk, span, round(probs[talk], 3)))
             for i in doc.turn_sentences[t_idx]:
                 s = doc.sentences[i]
                 labels = {label for _, label in by_sentence.get(i, [])}
-                for label in ("change", "sustain"):
+                for label in TALK_KINDS:
                     if label != kind and label in labels:
                         out.append(ChangeTalk(label, (Evidence(s.start, s.end),)))
         return out

@@ -237,12 +237,17 @@ class ClinicalNLP:
         if isolate and len(targets) > 1:
             return [self.assess(parsed, sentence, [t])[0] for t in targets]
         doc = parsed.doc
-        spans = [doc.char_span(t.start, t.end, label=t.label.upper(), alignment_mode="expand") for t in targets]
+        spans = [
+            doc.char_span(t.start, t.end, label=t.label.upper(), alignment_mode="expand") for t in targets
+        ]
         live = [s for s in spans if s is not None and len(s)]
         if not live:
             return [EMPTY for _ in targets]
         matched = self._sentence_modifiers(parsed, sentence)
-        modifiers = [self._modifier_cls(rule, start, end, doc, max_scope=rule.max_scope) for rule, start, end in matched]
+        modifiers = [
+            self._modifier_cls(rule, start, end, doc, max_scope=rule.max_scope)
+            for rule, start, end in matched
+        ]
         graph = self._graph_cls(prune_on_modifier_overlap=True)
         graph.targets = live
         graph.modifiers = modifiers

@@ -19,7 +19,9 @@ from notewell.extraction.document import Document
 from notewell.extraction.matching import CompiledRule
 
 # "Mary-Jane", "O'Brien", "Renee" (not "Renee's"); "Fortune-telling" is a word, not a name
-CAPITALISED = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+(?:-[A-Z][a-z]+|['’][A-Z]?[a-z]{2,})*(?:\s+[A-Z][a-z]+)*)(?![\w-])(?:'s|’s)?")
+CAPITALISED = re.compile(
+    r"(?<![\w'’.-])([A-Z][a-z]+(?:-[A-Z][a-z]+|['’][A-Z]?[a-z]{2,})*(?:\s+[A-Z][a-z]+)*)(?![\w-])(?:'s|’s)?"
+)
 LOWER_WORD = re.compile(r"\b[a-z][a-z-]+\b")
 LEAD = re.compile(r"[:;(\-—–]\s*$|\(\d+\)\s*$|^\W*$")
 SENSITIVE_REACH = 120
@@ -57,7 +59,8 @@ class PeopleFinder:
         first = word.split()[0]
         if first not in self._ordinary_cache:
             hit: str | None = next(
-                (rid for rid, rx in zip(self._not_name_ids, self._not_names, strict=True) if rx.match(first)), None
+                (rid for rid, rx in zip(self._not_name_ids, self._not_names, strict=True) if rx.match(first)),
+                None,
             )
             # "Roommate called 911": a relation word opening a sentence is a role, not a name
             if hit is None and any(rx.fullmatch(first) for _, rx in self._relations):
@@ -85,8 +88,10 @@ class PeopleFinder:
                 continue
             s = doc.sentences[idx]
             lead = text[s.start : m.start()]
-            at_start = m.start() == s.start or lead.strip(" \"“'‘([-—–0123456789).:") == "" or bool(
-                LEAD.search(lead)
+            at_start = (
+                m.start() == s.start
+                or lead.strip(" \"“'‘([-—–0123456789).:") == ""
+                or bool(LEAD.search(lead))
             )
             if titled:
                 fired.add("title.honorific")
@@ -110,9 +115,9 @@ class PeopleFinder:
                 if hit is None and self._subject_sensitive.match(follows.lstrip()):
                     # "Chris had an affair": a sentence-opening word with a sensitive predicate is
                     # someone; "Appetite was poor" is not
-                    idx = doc.index.sentence_at(start)
-                    s = doc.sentences[idx] if idx is not None else None
-                    if s is not None and any(rx.search(text, end, s.end) for _, rx in self._sensitive):
+                    where = doc.index.sentence_at(start)
+                    held = doc.sentences[where] if where is not None else None
+                    if held is not None and any(rx.search(text, end, held.end) for _, rx in self._sensitive):
                         hit = "name.subject_sensitive"
                 if hit is None:
                     continue
@@ -133,10 +138,10 @@ class PeopleFinder:
                         label.lower() not in ("mom", "dad"),
                     )
                 )
-        for m in doc.index.matches(self._relation_rules):
-            fired.add(m.rule.id)
-            word = text[m.start : m.end]
-            mentions.append(PersonMention(word, (Evidence(m.start, m.end),), word.lower(), False))
+        for rel in doc.index.matches(self._relation_rules):
+            fired.add(rel.rule.id)
+            word = text[rel.start : rel.end]
+            mentions.append(PersonMention(word, (Evidence(rel.start, rel.end),), word.lower(), False))
         mentions.sort(key=lambda p: p.evidence[0])
         return mentions
 
@@ -183,7 +188,9 @@ class PeopleFinder:
                         for p in reversed(others)
                         if p.is_name
                         and window_start <= p.evidence[0].start < s.start
-                        and any(t.speaker == speaker and t.start <= p.evidence[0].start < t.end for t in turns)
+                        and any(
+                            t.speaker == speaker and t.start <= p.evidence[0].start < t.end for t in turns
+                        )
                     ),
                     None,
                 )
@@ -192,5 +199,7 @@ class PeopleFinder:
             if person is None:
                 continue
             fired.add(rid)
-            out.append(ThirdPartyDetail(phrase, rid, (Evidence(s.start, s.end),), person.text, person.is_name))
+            out.append(
+                ThirdPartyDetail(phrase, rid, (Evidence(s.start, s.end),), person.text, person.is_name)
+            )
         return out

@@ -105,7 +105,9 @@ class QuoteSelector:
         # quotes are the client's words (or words quoted in the clinician's narrative): only
         # those sentences are scanned for salience
         spoken = {i for i, sent in enumerate(doc.sentences) if sent.role in ("client", "narrative")}
-        hits = sorted(((m.start, m.rule) for m in doc.index.matches(self._rules, only=spoken)), key=lambda h: h[0])
+        hits = sorted(
+            ((m.start, m.rule) for m in doc.index.matches(self._rules, only=spoken)), key=lambda h: h[0]
+        )
         starts = [h[0] for h in hits]
         small_turns = {doc.turn_of(e.start) for e in small_talk}
         by_turn: list[dict[int, list[Evidence]]] = []
@@ -131,7 +133,9 @@ class QuoteSelector:
             if FIRST_PERSON.search(piece):
                 score += 0.5
             for grouped, (_spans, bonus) in zip(by_turn, boosts, strict=True):
-                if any(e.start < c.end and c.start < e.end for e in grouped.get(turn, ()) if turn is not None):
+                if turn is not None and any(
+                    e.start < c.end and c.start < e.end for e in grouped.get(turn, ())
+                ):
                     score += bonus
             words = len(piece.split())
             if words < FRAGMENT_WORDS:

@@ -138,7 +138,10 @@ class RiskExtractor:
                 m
                 for m in kept
                 if not any(
-                    o is not m and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
+                    o is not m
+                    and o.start <= m.start
+                    and m.end <= o.end
+                    and (o.end - o.start) > (m.end - m.start)
                     for o in kept
                 )
             )
@@ -155,7 +158,9 @@ class RiskExtractor:
             sent = doc.sentences[t.sentence]
             # a screening sequence spans a few turns ("…thoughts of ending your life?" / "No." /
             # "Do you think you'd ever act on those thoughts?")
-            if sent.section == "risk" or any(turn in strong_turns for turn in range(sent.turn - 2, sent.turn + 3)):
+            if sent.section == "risk" or any(
+                turn in strong_turns for turn in range(sent.turn - 2, sent.turn + 3)
+            ):
                 out.append(t)
         return out
 
@@ -165,7 +170,6 @@ class RiskExtractor:
             by_sentence[t.sentence].append(t)
         assessed: list[Target] = []
         for idx, group in sorted(by_sentence.items()):
-            sent = doc.sentences[idx]
             spans = [TargetSpan(t.start, t.end, f"risk:{t.rule.key}") for t in group]
             results = self._nlp.assess(doc.parsed, idx, spans)
             for t, res in zip(group, results, strict=True):
@@ -301,7 +305,9 @@ class RiskExtractor:
                 fired.add(rule.id)
         return out
 
-    def _screen_answers(self, doc: Document, targets: Sequence[Target], fired: set[str]) -> list[RiskStatement]:
+    def _screen_answers(
+        self, doc: Document, targets: Sequence[Target], fired: set[str]
+    ) -> list[RiskStatement]:
         """A narrative screening question and its reported answer.
 
         "I asked her about thoughts of suicide. She said no." → denied. The answer is read in the

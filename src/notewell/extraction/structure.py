@@ -89,7 +89,9 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 SUICIDE_RISK_LABELS = frozenset({"si", "suicidal ideation", "ideation", "intent", "means", "c-ssrs"})
 """Labels after which a "Plan:" line is the suicide plan ("SI: active. / Plan: rifle in barn.")."""
-SUICIDE_CONTEXT = re.compile(r"(?<![A-Za-z])SI(?![A-Za-z])|\bsuicid|\bkill(?:ing)?\s+(?:him|her|my|them)sel", re.IGNORECASE)
+SUICIDE_CONTEXT = re.compile(
+    r"(?<![A-Za-z])SI(?![A-Za-z])|\bsuicid|\bkill(?:ing)?\s+(?:him|her|my|them)sel", re.IGNORECASE
+)
 SUICIDE_METHOD = re.compile(
     r"\b(?:overdos\w*|pills?|tabs|tablets|gun|rifle|pistol|handgun|firearms?|shoot\w*|hang\w*|rope|jump\w*"
     r"|bridge|knife|razor|blades?|crash\w*|drown\w*|carbon\s+monoxide|train)\b",

@@ -98,7 +98,12 @@ def incomplete_risk_assessment(ctx: ReviewContext, cfg: CheckConfig) -> list[Nud
     si = risk["suicidal_ideation"]
     if si.value not in ("active", "passive"):
         return []
-    names = {"suicide_plan": "plan", "suicide_intent": "intent", "means_access": "access to means", "safety_plan": "the safety plan"}
+    names = {
+        "suicide_plan": "plan",
+        "suicide_intent": "intent",
+        "means_access": "access to means",
+        "safety_plan": "the safety plan",
+    }
     missing = [label for key, label in names.items() if risk[key].value in ("not_assessed", "not_documented")]
     if not missing:
         return []
@@ -185,7 +190,9 @@ def intervention_without_response(ctx: ReviewContext, cfg: CheckConfig) -> list[
     window_t = int(cfg.params.get("window_turns", 3))
     exempt = set(cfg.params.get("exempt", []))
     responses = [e for r in facts.responses for e in r.evidence]
-    closing = [e for r in facts.responses if r.kind == "rating_change" for e in r.evidence if _closing(ctx, e)]
+    closing = [
+        e for r in facts.responses if r.kind == "rating_change" for e in r.evidence if _closing(ctx, e)
+    ]
     if any(s.section == "response" for s in facts.sentences):
         return []
     out = []
@@ -199,7 +206,10 @@ def intervention_without_response(ctx: ReviewContext, cfg: CheckConfig) -> list[
     return out
 
 
-CLOSING = re.compile(r"\b(?:at|by)\s+(?:close|the\s+close|end|the\s+end)\b|\bleft\s+calm|\bafter\s+(?:safety|the|this)", re.IGNORECASE)
+CLOSING = re.compile(
+    r"\b(?:at|by)\s+(?:close|the\s+close|end|the\s+end)\b|\bleft\s+calm|\bafter\s+(?:safety|the|this)",
+    re.IGNORECASE,
+)
 
 
 def _closing(ctx: ReviewContext, ev: Evidence) -> bool:
@@ -222,7 +232,10 @@ def _responded(
     if any(c.start >= here.start for c in closing):
         return True
     same_turn = [s for s in sentences[idx:] if s.turn == here.turn]
-    near = {*((s.start, s.end) for s in same_turn), *((s.start, s.end) for s in sentences[idx : idx + window_s + 1])}
+    near = {
+        *((s.start, s.end) for s in same_turn),
+        *((s.start, s.end) for s in sentences[idx : idx + window_s + 1]),
+    }
     if any(r.start < b and a < r.end and r.end > ev.start for a, b in near for r in responses):
         return True
     if any(a <= q[0] and q[1] <= b and q[0] >= ev.start for a, b in near for q in _quoted(ctx)):
@@ -251,7 +264,11 @@ def no_goal_link(ctx: ReviewContext, cfg: CheckConfig) -> list[Nudge]:
 @CHECKS.register("plan_not_specific")
 def plan_not_specific(ctx: ReviewContext, cfg: CheckConfig) -> list[Nudge]:
     facts = ctx.facts
-    concrete = facts.homework or facts.plan_steps or any(i.technique == "care_coordination" for i in facts.interventions)
+    concrete = (
+        facts.homework
+        or facts.plan_steps
+        or any(i.technique == "care_coordination" for i in facts.interventions)
+    )
     return [] if concrete else [cfg.nudge()]
 
 
@@ -292,7 +309,9 @@ def contradiction_with_prior(ctx: ReviewContext, cfg: CheckConfig) -> list[Nudge
         earlier = [
             p
             for p in facts.prior_statements
-            if p.statement.key == key and p.statement.value == "denied" and (key == "suicide_attempt_history" or p.statement.historical)
+            if p.statement.key == key
+            and p.statement.value == "denied"
+            and (key == "suicide_attempt_history" or p.statement.historical)
         ]
         if earlier:
             prior = ctx.session.prior_notes[earlier[0].note_index]
@@ -313,8 +332,14 @@ def _when(ctx: ReviewContext, note_index: int) -> str:
 def _means_contradiction(ctx: ReviewContext, cfg: CheckConfig) -> list[Nudge]:
     """A prior note recorded no access to lethal means; this session reports access. Newly
     acquired or not disclosed before, the record must say which."""
-    now = [s for s in ctx.facts.risk["means_access"].statements if s.value == "present" and s.source == "text"]
-    earlier = [p for p in ctx.facts.prior_statements if p.statement.key == "means_access" and p.statement.value == "denied"]
+    now = [
+        s for s in ctx.facts.risk["means_access"].statements if s.value == "present" and s.source == "text"
+    ]
+    earlier = [
+        p
+        for p in ctx.facts.prior_statements
+        if p.statement.key == "means_access" and p.statement.value == "denied"
+    ]
     if not now or not earlier:
         return []
     detail = (
@@ -347,7 +372,9 @@ def _history_contradictions(ctx: ReviewContext, cfg: CheckConfig) -> list[Nudge]
             out.append(cfg.nudge(now[0].evidence, detail=detail))
         elif named == "diagnosis" and ctx.session.diagnoses:
             dx = ctx.session.diagnoses[0]
-            detail = f"A diagnosis is on file ({dx.code}); this session records the client denying any diagnosis."
+            detail = (
+                f"A diagnosis is on file ({dx.code}); this session records the client denying any diagnosis."
+            )
             out.append(cfg.nudge(now[0].evidence, detail=detail))
     return out
 

@@ -36,7 +36,9 @@ class Reviewer:
             self.configs.append(CheckConfig(raw["code"], raw["severity"], raw["message"], raw["fix"], params))
 
     @classmethod
-    def load(cls, cpt: Mapping[str, Any], instruments: Mapping[str, Mapping[str, Any]], rules_dir: Any = None) -> Reviewer:
+    def load(
+        cls, cpt: Mapping[str, Any], instruments: Mapping[str, Mapping[str, Any]], rules_dir: Any = None
+    ) -> Reviewer:
         return cls(loader.load("checks/checks.yaml", "checks", rules_dir), cpt, instruments)
 
     def review(self, session: Session, facts: Facts, note: Note) -> list[Nudge]:

@@ -19,7 +19,9 @@ class NoteReviewer(Protocol):
     def review(self, session: Session, facts: Facts, note: Note) -> list[Nudge]: ...
 
 
-def draft_note(session: Session, fmt: str, extractor: FactExtractor, composer: NoteComposer, reviewer: NoteReviewer) -> Note:
+def draft_note(
+    session: Session, fmt: str, extractor: FactExtractor, composer: NoteComposer, reviewer: NoteReviewer
+) -> Note:
     """Extract, compose in ``fmt`` (``auto`` picks one from session type and setting), review.
 
     The draft is only a draft: nothing is signed or sent without the clinician.
