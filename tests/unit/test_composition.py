@@ -428,6 +428,7 @@ AUTO_CASES = [
     ("family", "community", True, "CBT", "girp"),
     ("individual", "community", False, None, "birp"),
     ("group", "school", False, None, "birp"),
+    ("individual", "school", True, None, "girp"),
     ("individual", "inpatient", True, None, "soap"),
     ("individual", "outpatient", True, "CBT", "dap"),
     ("individual", "telehealth", False, None, "dap"),

@@ -123,3 +123,8 @@ def test_clinician_contact_is_not_homework(extract: Callable[..., Facts]) -> Non
         extract, "T: For this week: practice the breathing twice a day. Call me if the urges get stronger."
     )
     assert items and not any(h.lower().startswith("call me") for h in items)
+
+
+def test_a_second_step_on_the_same_object_is_one_task(extract: Callable[..., Facts]) -> None:
+    items = homework(extract, "Plan: she will draft the chore chart and post it on the fridge by Sunday.")
+    assert len(items) == 1 and "chore chart" in items[0]

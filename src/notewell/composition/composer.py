@@ -701,6 +701,7 @@ class _Draft:
                 continue
             words = self.voice.scrub(h.text)
             words = words[0].lower() + words[1:] if words[:2] != words[:2].upper() else words
+            words = self.voice.committed_by(words, self._speaker_at(ev.start))
             self._take((ev.start, ev.end))
             out.append(
                 self.voice.sentence(
@@ -708,6 +709,19 @@ class _Draft:
                 )
             )
         return out
+
+    def _speaker_at(self, pos: int) -> str | None:
+        """Who said the words at ``pos``: "the client", a family member's label ("Mom"), or
+        ``None`` in the clinician's own text."""
+        for t in self.facts.turns:
+            if t.start <= pos < t.end:
+                if t.role == "client":
+                    return "the client"
+                if t.role == "other":
+                    label = t.speaker or "another participant"
+                    return "another participant" if self.voice.has_name(label) else label
+                return None
+        return None
 
     def block_plan_steps(self) -> list[NoteSentence]:
         out = []

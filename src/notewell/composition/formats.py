@@ -17,7 +17,7 @@ import yaml
 
 from notewell.clinical import loader
 from notewell.domain.session import Session
-from notewell.errors import RuleFileError
+from notewell.errors import RuleFileError, UsageError
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,12 @@ class FormatRegistry:
         return list(self._formats)
 
     def get(self, name: str) -> FormatSpec:
-        return self._formats[name]
+        """The named format; an unknown name is a usage error that lists the known ones."""
+        spec = self._formats.get(name)
+        if spec is None:
+            known = ", ".join([*self._formats, "auto"])
+            raise UsageError(f"unknown format {name!r}; expected one of: {known}")
+        return spec
 
     def choose(self, session: Session) -> str:
         """The format a session's type and setting call for (``--format auto``).

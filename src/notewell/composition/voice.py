@@ -130,6 +130,20 @@ class Voice:
             raw += "."
         return raw
 
+    @staticmethod
+    def committed_by(words: str, speaker: str | None) -> str:
+        """A commitment said aloud, in the note's third person: ``I'll drop her off early``
+        (said by Mom) → ``Mom will drop her off early``."""
+        if speaker is None:
+            return words
+        m = COMMITMENT.match(words)
+        if m is None:
+            return words
+        verb = {"i'll": "will", "i will": "will", "i could": "could", "i can": "can"}.get(
+            " ".join(m.group(1).lower().split()), "will"
+        )
+        return f"{speaker} {verb} {words[m.end() :]}"
+
     def quote(self, start: int, end: int, max_words: int = 25) -> str | None:
         """The client's words, verbatim, when short and free of names and small talk."""
         if self.in_small_talk(start, end):
@@ -211,6 +225,10 @@ def closed_quote(lead: str, said: str) -> str:
     return f'{lead}: "{said}{end}"'
 
 
+COMMITMENT = re.compile(
+    r"(?:and\s+)?(I['’]ll|I\s+will|I\s+could|I\s+can|I['’]m\s+going\s+to|I\s+am\s+going\s+to)\s+",
+    re.IGNORECASE,
+)
 FIRST_PERSON = (
     (re.compile(r"\bI'm\b"), "the clinician is"),
     (re.compile(r"\bI've\b"), "the clinician has"),

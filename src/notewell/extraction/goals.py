@@ -64,8 +64,13 @@ class GoalLinker:
         if not goals:
             return []
         content: list[tuple[Evidence, list[str]]] = []
+        # in family and couples work a parent's or partner's report is about the client's goals;
+        # in a group another member's words are about theirs
+        others_count = doc.session.meta.type in ("family", "couples")
         for s in doc.sentences:
-            if s.role == "other" or any(e.start < s.end and s.start < e.end for e in small_talk):
+            if (s.role == "other" and not others_count) or any(
+                e.start < s.end and s.start < e.end for e in small_talk
+            ):
                 continue
             content.append((Evidence(s.start, s.end), self._stems(doc.text[s.start : s.end])))
         links: list[GoalLink] = []

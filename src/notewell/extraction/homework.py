@@ -26,6 +26,7 @@ from notewell.extraction.matching import CompiledRule
 from notewell.extraction.structure import trim
 
 SEMICOLON = re.compile(";")
+BACK_REFERENCE = re.compile(r"(?:actually\s+|also\s+)?\w+\s+(?:it|them|this|that)\b", re.IGNORECASE)
 NUMBERED = re.compile(r"\(\d{1,2}\)|(?<![\w/])\d{1,2}\)")
 PLAN_HEADS = re.compile(
     r",\s*(?=(?:HW|homework|RTC|f/u|follow[- ]up|next\s+(?:session|appt|appointment)"
@@ -146,6 +147,8 @@ class HomeworkExtractor:
             rest = text[m.end() : end]
             # "…and to decide by Friday", "…and will use a worry period": the second task's own verb;
             # a bare "and" splits only between two task verbs ("complete the diary and ask her partner")
+            if BACK_REFERENCE.match(rest):
+                continue  # "draft the schedule and send it to her sister": one task in two steps
             parallel = m.group("aux") is not None and rest[:1].islower()
             if parallel or (self._task_verb.match(rest) and self._task_verb.search(text, start, m.start())):
                 return self._split_at(doc, start, m.start(), m.end(), end)
