@@ -29,7 +29,7 @@ from notewell.services.extraction import load_checked_session
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
-FORMATS = ("soap", "dap", "girp")
+FORMATS = ("soap", "dap", "birp", "girp", "pirp", "narrative", "intake", "crisis", "discharge")
 KINDS = ("md", "json")
 UPDATE = os.environ.get("NOTEWELL_UPDATE_GOLDEN") == "1"
 
@@ -101,7 +101,13 @@ def test_json_golden_files_follow_the_contract() -> None:
     titles = {
         "soap": ["Subjective", "Objective", "Assessment", "Plan"],
         "dap": ["Data", "Assessment", "Plan"],
+        "birp": ["Behavior", "Intervention", "Response", "Plan"],
         "girp": ["Goals", "Intervention", "Response", "Plan"],
+        "pirp": ["Problem", "Intervention", "Response", "Plan"],
+        "narrative": ["Session summary", "Risk", "Plan"],
+        "intake": ["Identifying information", "Presenting problem", "History", "Mental status"],
+        "crisis": ["Contact", "Precipitant and presentation", "Risk assessment"],
+        "discharge": ["Summary of care", "Outcomes", "What helped", "Risk at discharge"],
     }
     for example in EXAMPLES:
         for fmt in FORMATS:
