@@ -602,3 +602,27 @@ def test_the_note_states_the_documented_duration(app: App) -> None:
     )
     text = draft(app, session, "soap").text()
     assert "14:02" in text and "14:55" in text and "53 minutes" in text
+
+
+@pytest.mark.parametrize(
+    ("said", "written"),
+    [
+        ("track each night you smoke in your phone", "track each night they smoke in their phone"),
+        ("call your sister before you go to bed", "call their sister before they go to bed"),
+        ("bring the card so I can show you", "bring the card so I can show them"),
+    ],
+)
+def test_a_task_the_therapist_assigns_is_written_about_the_client(said: str, written: str) -> None:
+    from notewell.composition.voice import addressed_to_client
+
+    assert addressed_to_client(said) == written
+
+
+def test_a_family_members_commitment_names_who_will_do_it(app: App) -> None:
+    session = make_session(
+        "Therapist: For this week: one calm reminder each morning.\nMom: I'll drop her off early on Tuesday.",
+        session_type="family",
+        participants=("Mom",),
+    )
+    plan = " ".join(s.text for s in draft(app, session, "soap").sentences())
+    assert "Mom will drop her off early on Tuesday" in plan

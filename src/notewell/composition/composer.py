@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from notewell.composition.formats import FormatRegistry, FormatSpec
-from notewell.composition.voice import Voice, closed_quote, count_words, join_words
+from notewell.composition.voice import Voice, addressed_to_client, closed_quote, count_words, join_words
 from notewell.domain.billing import suggest_cpt
 from notewell.domain.evidence import Evidence
 from notewell.domain.facts import Facts, RiskFinding
@@ -701,7 +701,10 @@ class _Draft:
                 continue
             words = self.voice.scrub(h.text)
             words = words[0].lower() + words[1:] if words[:2] != words[:2].upper() else words
-            words = self.voice.committed_by(words, self._speaker_at(ev.start))
+            speaker = self._speaker_at(ev.start)
+            words = self.voice.committed_by(words, speaker)
+            if speaker is None and self._role_at(ev.start) == "therapist":
+                words = addressed_to_client(words)
             self._take((ev.start, ev.end))
             out.append(
                 self.voice.sentence(

@@ -257,3 +257,29 @@ def third_person(clause: str) -> str:
         parts[i] = piece
     out = "".join(parts)
     return out[:1].upper() + out[1:] if clause[:1].isupper() else out
+
+
+OBJECT_YOU = re.compile(
+    r"\byou\b(?=\s*(?:$|[,.;:!?)]|(?:a|an|the|to|for|with|about|at|in|on|this|that|these|those|tomorrow|today"
+    r"|tonight|later|again|back|up|out|off|some|any|more|too|know|through|before|after)\b))",
+    re.IGNORECASE,
+)
+SECOND_PERSON = (
+    (re.compile(r"\byou're\b", re.IGNORECASE), "they're"),
+    (re.compile(r"\byou've\b", re.IGNORECASE), "they've"),
+    (re.compile(r"\byou'll\b", re.IGNORECASE), "they'll"),
+    (re.compile(r"\byou'd\b", re.IGNORECASE), "they'd"),
+    (re.compile(r"\byourself\b", re.IGNORECASE), "themselves"),
+    (re.compile(r"\byours\b", re.IGNORECASE), "theirs"),
+    (re.compile(r"\byour\b", re.IGNORECASE), "their"),
+    (OBJECT_YOU, "them"),  # "call you tomorrow", "give you a card"
+    (re.compile(r"\byou\b", re.IGNORECASE), "they"),  # "each night you smoke"
+)
+
+
+def addressed_to_client(words: str) -> str:
+    """A task the therapist said to the client, in the note's voice: ``track each night you
+    smoke in your phone`` → ``track each night they smoke in their phone``."""
+    for rx, instead in SECOND_PERSON:
+        words = rx.sub(instead, words)
+    return words
