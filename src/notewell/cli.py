@@ -8,6 +8,7 @@ ever printed in an error (it is PHI).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -49,7 +50,17 @@ def _parser() -> argparse.ArgumentParser:
     rules_sub = rules.add_subparsers(dest="rules_command", metavar="ACTION")
     show = rules_sub.add_parser("show", help="list the rules in effect (shipped plus NOTEWELL_RULES_DIR)")
     show.add_argument("lexicon", nargs="?", help="one lexicon, e.g. risk_targets or interventions")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        EXTRA_COMMANDS.update(module.register(sub))
     return p
+
+
+COMMAND_MODULES: tuple[str, ...] = ()
+"""Modules that add commands: each has ``register(subparsers) -> {command: handler}``, where a
+handler is called as ``handler(args, run)`` like the built-in ones (and imports what it needs
+inside, so that ``notewell extract`` stays quick to start)."""
+EXTRA_COMMANDS: dict[str, Callable[[argparse.Namespace, Any], None]] = {}
 
 
 class _Run:
@@ -151,7 +162,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return EXIT_INPUT
     run = _Run(out, err)
     try:
-        COMMANDS[args.command](args, run)
+        handler = COMMANDS.get(args.command) or EXTRA_COMMANDS[args.command]
+        handler(args, run)
     except InputError as exc:
         print(f"notewell: {exc}", file=err)
         return EXIT_INPUT
