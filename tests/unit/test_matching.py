@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notewell.bootstrap import App
 from notewell.extraction.matching import CompiledRule, TextIndex, required_literals
+from tests.factories import make_session
 
 
 @pytest.mark.parametrize(
@@ -72,3 +75,44 @@ def test_prefiltered_matches_equal_brute_force(words: list[str]) -> None:
         if m.end() > m.start()
     )
     assert fast == slow
+
+
+def _all_rules(app: App) -> list[CompiledRule]:
+    ex = app.extractor
+    found: list[CompiledRule] = []
+    for component in (
+        ex.risk,
+        ex.interventions,
+        ex.measures,
+        ex.distortions,
+        ex.mi,
+        ex.quotes,
+        ex.details,
+        ex.people,
+    ):
+        for value in vars(component).values():
+            if isinstance(value, list):
+                found.extend(v for v in value if isinstance(v, CompiledRule))
+    found.extend(ex.nlp._rules)
+    return found
+
+
+def test_every_shipped_rule_finds_through_the_prefilter_what_a_full_scan_finds(app: App) -> None:
+    """The literal prefilter may only skip sentences that cannot match: on the example sessions,
+    every shipped rule's matches through the index equal a plain regex scan of every sentence."""
+    root = Path(__file__).resolve().parents[2]
+    rules = _all_rules(app)
+    assert len(rules) > 200
+    for path in sorted((root / "examples").glob("*.yaml")):
+        text = yaml.safe_load(path.read_text(encoding="utf-8"))["text"]
+        doc = app.extractor.document(make_session(text))
+        fast = sorted((m.rule.id, m.start, m.end) for m in doc.index.matches(rules))
+        slow = []
+        for r in rules:
+            for s, e in doc.index.spans:
+                found = r.regex.finditer(text[s:e]) if r.anchored else r.regex.finditer(text, s, e)
+                offset = s if r.anchored else 0
+                slow.extend(
+                    (r.id, m.start() + offset, m.end() + offset) for m in found if m.end() > m.start()
+                )
+        assert fast == sorted(slow), path.name

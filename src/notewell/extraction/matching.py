@@ -11,6 +11,7 @@ A test checks that every shipped rule yields such a set.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -144,10 +145,11 @@ Plan = tuple[Any, ...]
 ``("or", plans)``. ``None`` stands for "any sentence"."""
 
 
-def _plan_seq(items: Any, fold: bool) -> Plan | None:
+def _plan_seq(items: Any, fold: bool, boundary: bool = False) -> Plan | None:
     conjuncts: list[Plan] = []
     current = ""
-    boundary = False  # a \b right before the run: the literal starts a word
+    # boundary: a \b (or whitespace) right before the run, so the literal starts a word; a group
+    # opening at a word start passes it on ("\b(?:suicide|killing)")
     word_start = False
 
     def flush() -> None:
@@ -170,24 +172,22 @@ def _plan_seq(items: Any, fold: bool) -> Plan | None:
             boundary = av is _c.AT_BOUNDARY and not current
             continue
         after_space = _is_space(op, av)
-        boundary = False
-        if op is _c.AT:
-            continue
-        elif op is _c.SUBPATTERN:
+        entering, boundary = boundary and not current, False
+        if op is _c.SUBPATTERN:
             flush()
-            sub = _plan_seq(av[-1], fold)
+            sub = _plan_seq(av[-1], fold, entering)
             if sub is not None:
                 conjuncts.append(sub)
         elif op is _c.BRANCH:
             flush()
-            alts = [_plan_seq(branch, fold) for branch in av[1]]
+            alts = [_plan_seq(branch, fold, entering) for branch in av[1]]
             if all(a is not None for a in alts):
                 conjuncts.append(("or", tuple(alts)))
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
             flush()
             low, _high, sub = av
             if low >= 1:
-                inner = _plan_seq(sub, fold)
+                inner = _plan_seq(sub, fold, entering)
                 if inner is not None:
                     conjuncts.append(inner)
         else:
@@ -252,17 +252,61 @@ class CompiledRule:
             options=literal_options(pattern, case_sensitive),
             payload=payload,
             anchored=pattern.lstrip("(?i)").startswith("^") or pattern.startswith("^"),
-            plan=literal_plan(pattern, case_sensitive),
+            plan=_register(literal_plan(pattern, case_sensitive), case_sensitive),
         )
+
+
+def _register(plan: Plan | None, case_sensitive: bool) -> Plan | None:
+    """Decide each literal's lookup when the rule is built, so that every word prefix a rule
+    can look up is known before any text is indexed."""
+    if plan is None or case_sensitive:
+        return plan
+    if plan[0] == "lits":
+        for lit in plan[1]:
+            _lookup_spec(lit, plan[2])
+    else:
+        for part in plan[1]:
+            _register(part, case_sensitive)
+    return plan
+
+
+PREFIX_KEYS: set[str] = set()
+"""Every word prefix some rule looks up: a text's vocabulary is indexed by them in one pass."""
+
+
+@functools.lru_cache(maxsize=None)
+def _lookup_spec(literal: str, word_start: bool) -> tuple[str, str]:
+    """How to find the sentences that may hold a lower-case literal, decided once per literal.
+
+    A word between two separators in the literal is a whole word ("thoughts of suicide" → look
+    up the word "of"… or "thoughts" when the literal starts a word): ``exact``. The last part only
+    starts a word: ``prefix``. Otherwise every vocabulary word containing the longest part:
+    ``scan``; or, when the parts are too short to narrow anything ("a&o"), search the ``text``.
+    """
+    parts = WORD_RUN.findall(literal)
+    if not parts:
+        return ("text", literal)
+    whole = parts[1:-1] + ([parts[0]] if word_start and len(parts) > 1 else [])
+    whole = [w for w in whole if len(w) >= 3]
+    if whole:
+        return ("exact", max(whole, key=len))
+    if (len(parts) > 1 or word_start) and len(parts[-1]) >= 3:
+        PREFIX_KEYS.add(parts[-1])
+        return ("prefix", parts[-1])
+    part = max(parts, key=len)
+    if len(part) < 3 and len(part) < len(literal.strip()):
+        return ("text", literal)
+    return ("scan", part)
 
 
 def _bits(mask: int) -> list[int]:
     """The set bits of ``mask``, in order (sentence indices)."""
+    digits = bin(mask)[:1:-1]  # least significant bit first, without "0b"
     out = []
-    while mask:
-        low = mask & -mask
-        out.append(low.bit_length() - 1)
-        mask ^= low
+    pos = digits.find("1")
+    while pos != -1:
+        out.append(pos)
+        pos = digits.find("1", pos + 1)
     return out
 
 
@@ -290,6 +334,7 @@ class TextIndex:
     _match_cache: dict[str, list[Match]] = field(init=False, default_factory=dict)
     _vocab: tuple[str, list[int], list[int]] | None = field(init=False, default=None)
     _table: tuple[list[str], dict[str, int]] | None = field(init=False, default=None)
+    _prefixes: dict[str, int] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.lower = self.text.lower()
@@ -339,26 +384,30 @@ class TextIndex:
         return found
 
     def _word_lookup(self, literal: str, word_start: bool) -> int | None:
-        """Sentences by whole-word lookups in the vocabulary: a word between two separators in
-        the literal is a whole word ("thoughts of suicide" → the word "of"… or "thoughts" when the
-        literal starts a word); the last part only starts a word. ``None`` when no part is usable."""
-        parts = WORD_RUN.findall(literal)
-        if not parts or "".join(parts) != re.sub(r"[^a-z0-9]+", "", literal):
-            return None
-        words, masks = self._word_table()
-        whole = parts[1:-1] + ([parts[0]] if word_start and len(parts) > 1 else [])
-        whole = [w for w in whole if len(w) >= 3]
-        if whole:
-            return masks.get(max(whole, key=len), 0)
-        prefix = parts[-1] if (len(parts) > 1 or word_start) else None
-        if prefix is None or len(prefix) < 3:
-            return None
-        lo = bisect.bisect_left(words, prefix)
-        hi = bisect.bisect_left(words, prefix + "\uffff", lo)
-        found = 0
-        for w in words[lo:hi]:
-            found |= masks[w]
-        return found
+        """Sentences by whole-word or word-prefix lookups in the vocabulary (see
+        :func:`_lookup_spec`); ``None`` when the literal needs a text search instead."""
+        kind, key = _lookup_spec(literal, word_start)
+        if kind == "exact":
+            return self._word_table()[1].get(key, 0)
+        if kind == "prefix":
+            return self._prefix_table().get(key, 0)
+        if kind == "scan":
+            return self._word_sentences(key)
+        return None
+
+    def _prefix_table(self) -> dict[str, int]:
+        """The sentences holding a word that starts with each prefix rules look up, built in one
+        pass over the distinct words (cheaper than a search per prefix)."""
+        if self._prefixes is None:
+            table: dict[str, int] = {}
+            keys = PREFIX_KEYS
+            for word, mask in self._word_table()[1].items():
+                for n in range(3, len(word) + 1):
+                    p = word[:n]
+                    if p in keys:
+                        table[p] = table.get(p, 0) | mask
+            self._prefixes = table
+        return self._prefixes
 
     def _word_table(self) -> tuple[list[str], dict[str, int]]:
         if self._table is None:
@@ -378,10 +427,6 @@ class TextIndex:
             if looked_up is not None:
                 self._cache[key] = looked_up
                 return looked_up
-            via_words = self._word_sentences(literal)
-            if via_words is not None:
-                self._cache[key] = via_words
-                return via_words
         haystack = self.text if case_sensitive else self.lower
         found = 0
         pos = haystack.find(literal)
