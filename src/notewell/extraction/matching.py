@@ -274,7 +274,7 @@ PREFIX_KEYS: set[str] = set()
 """Every word prefix some rule looks up: a text's vocabulary is indexed by them in one pass."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _lookup_spec(literal: str, word_start: bool) -> tuple[str, str]:
     """How to find the sentences that may hold a lower-case literal, decided once per literal.
 
