@@ -95,10 +95,14 @@ EMPTY = ContextResult(frozenset(), frozenset())
 
 @dataclass
 class ParsedText:
-    """A session text tokenized once: the spaCy doc and the modifier matches per sentence."""
+    """A session text tokenized once: its tokens, then the spaCy doc, and the modifier matches
+    per sentence."""
 
     doc: Any
     length: int = 0
+    words: list[str] = field(default_factory=list)
+    spaces: list[bool] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)
     index: TextIndex | None = None
     _modifiers: dict[int, list[tuple[Any, int, int]]] = field(default_factory=dict)
     _rules_by_sentence: dict[int, list[CompiledRule]] | None = None
@@ -131,7 +135,9 @@ class ClinicalNLP:
         self._graph_cls = ConTextGraph
         self._modifier_cls = ConTextModifier
         self._nlp: Any = spacy.blank("en")
-        self._sentencizer: Any = self._nlp.add_pipe("sentencizer")
+        from spacy.pipeline import Sentencizer
+
+        self._punct_chars = frozenset(Sentencizer.default_punct_chars)
         self._rules: list[CompiledRule] = []
         self._order: dict[str, int] = {}
         for n, m in enumerate(modifiers):
@@ -161,40 +167,62 @@ class ClinicalNLP:
 
     # ------------------------------------------------------------------ tokens and sentences
     def parse(self, text: str) -> ParsedText:
-        """Tokenize once (:func:`tokenize`) and mark sentence boundaries with spaCy's sentencizer."""
-        from spacy.tokens import Doc
-
+        """Tokenize once (:func:`tokenize`) and find sentence boundaries by spaCy's sentencizer
+        rule (:meth:`_punctuation_starts`); the spaCy doc itself is built once the final
+        sentences are known (:meth:`set_sentences`)."""
         words, spaces = tokenize(text)
-        return ParsedText(self._sentencizer(Doc(self._nlp.vocab, words=words, spaces=spaces)), len(text))
+        offsets: list[int] = []
+        pos = 0
+        for w, sp in zip(words, spaces, strict=True):
+            offsets.append(pos)
+            pos += len(w) + sp
+        return ParsedText(None, len(text), words=words, spaces=spaces, offsets=offsets)
 
-    @staticmethod
-    def sentence_spans(parsed: ParsedText) -> list[tuple[int, int]]:
-        """Sentence spans by spaCy's rule-based sentencizer, in character offsets."""
-        from spacy.attrs import IDX, SENT_START
+    def _punctuation_starts(self, words: Sequence[str]) -> list[int]:
+        """Token indices that start a sentence, by the rule of spaCy's ``Sentencizer.predict``
+        (its default punctuation characters; a sentence ends after them and before the next token
+        that is not punctuation). Applied here to the token list directly, so that the long
+        transcript is not turned into a spaCy doc twice."""
+        from spacy.lang.lex_attrs import is_punct
 
-        doc = parsed.doc
-        if not len(doc):
+        punct = self._punct_chars
+        starts = [0] if words else []
+        start, seen_period = 0, False
+        for i, word in enumerate(words):
+            in_punct = word in punct
+            if seen_period and not in_punct and not is_punct(word):
+                if start != i:
+                    starts.append(i)
+                start, seen_period = i, False
+            elif in_punct:
+                seen_period = True
+        return starts
+
+    def sentence_spans(self, parsed: ParsedText) -> list[tuple[int, int]]:
+        """Sentence spans by the sentencizer rule, in character offsets."""
+        if not parsed.words:
             return []
-        arr = doc.to_array([IDX, SENT_START]).astype("int64")
-        starts = arr[arr[:, 1] == 1, 0].tolist() or [0]
-        ends = [*starts[1:], parsed.length]  # not len(doc.text): that rebuilds the text token by token
+        starts = [parsed.offsets[i] for i in self._punctuation_starts(parsed.words)]
+        ends = [*starts[1:], parsed.length]
         return list(zip(starts, ends, strict=True))
 
-    @staticmethod
-    def set_sentences(parsed: ParsedText, index: TextIndex) -> None:
-        """Make the doc's sentences the final ones (cut at lines and turns) for ConText scope."""
-        import numpy
-        from spacy.attrs import IDX, SENT_START
+    def set_sentences(self, parsed: ParsedText, index: TextIndex) -> None:
+        """Build the spaCy doc with the final sentences (cut at lines and turns) for ConText scope."""
+        from spacy.tokens import Doc
 
-        doc = parsed.doc
         parsed.index = index
-        if not len(doc):
-            return
-        boundaries = numpy.array(sorted({s for s, _ in index.spans}), dtype="int64")
-        idx = doc.to_array([IDX]).astype("int64").reshape(-1)
-        which = numpy.searchsorted(boundaries, idx, side="right") - 1
-        flags = numpy.where(numpy.diff(which, prepend=-2) != 0, 1, -1).astype("int64").reshape(-1, 1)
-        doc.from_array([SENT_START], flags.astype("uint64"))  # spaCy stores -1 as uint64
+        boundaries = sorted({s for s, _ in index.spans})
+        flags: list[bool] = []
+        b = 0
+        for off in parsed.offsets:
+            starts_here = False
+            while b < len(boundaries) and boundaries[b] <= off:
+                starts_here = True
+                b += 1
+            flags.append(starts_here)
+        if flags:
+            flags[0] = True
+        parsed.doc = Doc(self._nlp.vocab, words=parsed.words, spaces=parsed.spaces, sent_starts=flags)
 
     # ------------------------------------------------------------------ ConText
     def _sentence_modifiers(self, parsed: ParsedText, sentence: int) -> list[tuple[Any, int, int]]:
