@@ -13,7 +13,7 @@ import re
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from notewell.bootstrap import App, build
 from notewell.cli import EXIT_CONFIG, EXIT_INPUT, EXIT_OK, main
 from notewell.config import Settings
 from notewell.domain.notes import Note
-from notewell.domain.session import RISK_KEYS, Goal, MeasureInput, Session
+from notewell.domain.session import RISK_KEYS, Goal, MeasureInput, PriorNote, Session
 from notewell.errors import RuleFileError
 from notewell.exports.contract import note_to_json
 from notewell.services.drafting import draft_note
@@ -626,3 +626,31 @@ def test_a_family_members_commitment_names_who_will_do_it(app: App) -> None:
     )
     plan = " ".join(s.text for s in draft(app, session, "soap").sentences())
     assert "Mom will drop her off early on Tuesday" in plan
+
+
+def test_the_change_since_the_last_note_is_one_grounded_sentence(app: App) -> None:
+    session = make_session(
+        "S: Cl reports mood 6/10. PHQ-9 11 today. Denies SI. HW: walk 3x this week.",
+        prior_notes=(PriorNote(date(2026, 2, 2), "Session 4. PHQ-9 19. Denies SI."),),
+    )
+    note = draft(app, session, "soap")
+    [sentence] = [s for s in note.sentences() if "down from 19" in s.text]
+    assert sentence.text.startswith("PHQ-9 11 (moderate), down from 19 on 2026-02-02 (8 points, 42%)")
+    assert "reliable improvement, not yet response" in sentence.text
+    assert (
+        sentence.basis == "session"
+        and "PHQ-9 11" in session.text[sentence.evidence[0].start : sentence.evidence[0].end]
+    )
+
+
+def test_a_discharge_summary_gives_the_course_from_the_first_score_on_file(app: App) -> None:
+    session = make_session(
+        "Final session. PHQ-9 4 today. Denies SI. Reviewed relapse-prevention plan. Next: PRN.",
+        prior_notes=(
+            PriorNote(date(2026, 1, 5), "Intake. PHQ-9 21. Denies SI."),
+            PriorNote(date(2026, 2, 2), "Session 4. PHQ-9 12."),
+        ),
+    )
+    text = draft(app, session, "discharge").text()
+    assert "Course: PHQ-9 4 (minimal), down from 21 at the first score on file (2026-01-05)" in text
+    assert "response, in remission range" in text

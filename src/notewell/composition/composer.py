@@ -12,6 +12,7 @@ Example (SOAP, Plan): the homework fact ``Thought record 3x before next session`
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from notewell.composition.formats import FormatRegistry, FormatSpec
@@ -19,7 +20,7 @@ from notewell.composition.voice import Voice, addressed_to_client, closed_quote,
 from notewell.domain.billing import suggest_cpt
 from notewell.domain.evidence import Evidence
 from notewell.domain.facts import Facts, RiskFinding
-from notewell.domain.measures import band, change
+from notewell.domain.measures import band, change, score_items
 from notewell.domain.notes import Note, NoteSection, NoteSentence
 from notewell.domain.session import POSITIVE_RISK_VALUES, Session
 
@@ -446,6 +447,19 @@ class _Draft:
         out = []
         for m in self.facts.measures:
             spec = self.c.instruments.get(m.instrument, {})
+            if spec.get("scored", True) is False and m.items is not None:
+                # a screener that is triaged, not totalled (C-SSRS): the level and what it calls for
+                result = score_items(spec, m.items)
+                yes = [str(n) for n, a in enumerate(m.items, start=1) if a > 0]
+                said = (
+                    f"yes to item{'s' if len(yes) > 1 else ''} {', '.join(yes)}"
+                    if yes
+                    else "no items endorsed"
+                )
+                out.append(
+                    self.voice.metadata(f"{m.instrument} screen (entered): {said}; {result.triage} risk.")
+                )
+                continue
             level = band(m.score, spec) if spec else None
             words = f"{m.instrument} total {m.score:g}{f' ({level})' if level else ''}"
             if m.items is not None and "risk_item" in spec:
@@ -458,36 +472,58 @@ class _Draft:
                 out.append(self.voice.metadata(words.replace(" total", " total (entered)", 1)))
         return out
 
+    def _baseline(self, instrument: str, latest: bool) -> tuple[float, str] | None:
+        """An earlier score of the instrument from the prior notes: the latest (for change since
+        last time) or the first (for the course of care), with how to say when it was."""
+        earlier = [e for e in self.facts.earlier_scores if e.instrument == instrument]
+        if not earlier:
+            return None
+        dated = sorted(earlier, key=lambda e: (e.date is None, e.date or date.min, e.note_index))
+        pick = max(earlier, key=lambda e: (e.date or date.min, e.note_index)) if latest else dated[0]
+        when = f"on {pick.date.isoformat()}" if pick.date else "in an earlier note"
+        return pick.score, when
+
+    def _change_words(self, instrument: str, now: float, before: float, when: str) -> str:
+        """``PHQ-9 12 (moderate), down from 19 on 2026-09-02 (7 points, 37%): reliable
+        improvement, not yet response.``"""
+        spec = self.c.instruments.get(instrument, {})
+        ch = change(before, now, spec)
+        level = band(now, spec)
+        way = "down" if ch.delta < 0 else "up" if ch.delta > 0 else "unchanged"
+        words = f"{instrument} {now:g}{f' ({level})' if level else ''}, {way} from {before:g}"
+        words += f" {when}" if when else ""
+        if ch.delta:
+            size = f"{abs(ch.delta):g} points" + (f", {ch.percent}%" if ch.percent is not None else "")
+            words += f" ({size})"
+        verdict = {
+            "improved": "reliable improvement",
+            "worsened": "reliable worsening",
+            "no reliable change": "not a reliable change",
+            "no change": "no change",
+        }[ch.direction]
+        words += f": {verdict}"
+        if ch.response is not None and ch.direction == "improved":
+            words += ", response" if ch.response else ", not yet response"
+        if ch.remission:
+            words += ", in remission range"
+        return words + "."
+
     def block_measure_change(self) -> list[NoteSentence]:
         out = []
         for m in self.facts.measures:
-            spec = self.c.instruments.get(m.instrument)
-            if not spec or not m.prior:
+            if self.c.instruments.get(m.instrument, {}).get("scored", True) is False:
                 continue
-            before = m.prior[0]
-            ch = change(before.score, m.score, spec)
-            way = "down" if ch.delta < 0 else "up" if ch.delta > 0 else "unchanged"
-            when = f" ({before.label})" if before.label else ""
-            words = f"{m.instrument} {m.score:g}, {way} from {before.score:g}{when}"
-            if ch.delta:
-                words += (
-                    f" ({abs(ch.delta):g} points, {ch.percent}%)"
-                    if ch.percent is not None
-                    else f" ({abs(ch.delta):g} points)"
-                )
-            verdict = {
-                "improved": "reliable improvement",
-                "worsened": "reliable worsening",
-                "no reliable change": "not a reliable change",
-                "no change": "no change",
-            }[ch.direction]
-            words += f": {verdict}"
-            if ch.response is not None and ch.direction == "improved":
-                words += ", response" if ch.response else ", not yet response"
-            words += "."
+            if m.prior:
+                before, when = m.prior[0].score, f"({m.prior[0].label})" if m.prior[0].label else ""
+            else:
+                found = self._baseline(m.instrument, latest=True)
+                if found is None:
+                    continue
+                before, when = found
+            words = self._change_words(m.instrument, m.score, before, when)
             if m.evidence:
                 out.append(self.voice.sentence(words, m.evidence))
-            else:
+            else:  # an entered score against an earlier note's: both from the file's own fields
                 out.append(self.voice.metadata(words))
         return out
 
@@ -808,12 +844,24 @@ class _Draft:
         return out
 
     def block_course(self) -> list[NoteSentence]:
+        """The course of care for a discharge summary: the notes on file, then each measure from
+        its first score on file to today's."""
         priors = self.session.prior_notes
         if not priors:
             return [self.voice.metadata("No earlier notes were provided with this session.")]
         dated = [p.date for p in priors if p.date]
         first = f", the first dated {min(dated).isoformat()}" if dated else ""
-        return [self.voice.metadata(f"Earlier notes on file: {count_words(len(priors))}{first}.")]
+        out = [self.voice.metadata(f"Earlier notes on file: {count_words(len(priors))}{first}.")]
+        for m in self.facts.measures:
+            found = self._baseline(m.instrument, latest=False)
+            if found is None:
+                continue
+            first_on_file = "at the first score on file" + (
+                f" ({found[1][3:]})" if found[1].startswith("on ") else ""
+            )
+            words = "Course: " + self._change_words(m.instrument, m.score, found[0], first_on_file)
+            out.append(self.voice.sentence(words, m.evidence) if m.evidence else self.voice.metadata(words))
+        return out
 
 
 def evidence_of(sentences: Iterable[NoteSentence]) -> list[Evidence]:

@@ -9,6 +9,7 @@ shorthand ``Denies current SI/HI, no plan or intent.`` becomes
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 from typing import Literal
 
@@ -130,6 +131,17 @@ class MeasureScore:
     source: Source = "text"
     items: tuple[int, ...] | None = None
     prior: tuple[PriorScore, ...] = ()
+
+
+@dataclass(frozen=True)
+class EarlierScore:
+    """A score written in an earlier note (``prior_notes``): ``Session 3. PHQ-9 16.`` on 2026-09-29.
+    It has no evidence in this session's text; ``note_index`` says which note it came from."""
+
+    instrument: str
+    score: float
+    date: date | None
+    note_index: int
 
 
 @dataclass(frozen=True)
@@ -284,6 +296,7 @@ class Facts:
     plan_steps: tuple[PlanStep, ...] = ()
     prior_statements: tuple[PriorStatement, ...] = ()
     history_notes: tuple[HistoryNote, ...] = ()
+    earlier_scores: tuple[EarlierScore, ...] = ()
     session_times: tuple[Evidence, ...] = ()
     """Where the text states the session's times ("Session time: 10:15-11:00")."""
     turns: tuple[Turn, ...] = ()

@@ -11,7 +11,7 @@ import re
 
 from notewell.clinical.knowledge import Knowledge
 from notewell.domain.evidence import Evidence
-from notewell.domain.facts import Facts, PriorStatement, RiskStatement
+from notewell.domain.facts import EarlierScore, Facts, PriorStatement, RiskStatement
 from notewell.domain.session import POSITIVE_RISK_VALUES, Session
 from notewell.extraction.details import DetailExtractor
 from notewell.extraction.distortions import DistortionExtractor
@@ -106,12 +106,17 @@ class Extractor:
             fired,
         )
         prior: list[PriorStatement] = []
+        earlier: list[EarlierScore] = []
         history = self.details.history(doc, medications, None, fired)
         for i, note in enumerate(session.prior_notes):
             prior_doc = self.document(
                 Session(source=session.source, text=note.text, client=session.client, meta=session.meta)
             )
             prior.extend(PriorStatement(i, st) for st in self.risk.statements(prior_doc, set()))
+            earlier.extend(
+                EarlierScore(m.instrument, m.score, note.date, i)
+                for m in self.measures.from_text(prior_doc, set())
+            )
             history.extend(
                 self.details.history(prior_doc, self.details.medications(prior_doc, set()), i, set())
             )
@@ -136,6 +141,7 @@ class Extractor:
             plan_steps=tuple(plan_steps),
             prior_statements=tuple(prior),
             history_notes=tuple(history),
+            earlier_scores=tuple(earlier),
             session_times=tuple(session_times(doc)),
             turns=tuple(doc.turns),
             sentences=tuple(doc.sentences),

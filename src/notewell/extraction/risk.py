@@ -366,17 +366,20 @@ class RiskExtractor:
     def _measures(
         measures: Sequence[MeasureInput], instruments: dict[str, dict[str, Any]]
     ) -> list[RiskStatement]:
+        """Risk answers on entered forms: PHQ-9 item 9 above 0 is passive ideation (never
+        "denied"); the C-SSRS screener's items map to ideation, intent, plan and behaviour."""
         out = []
         for m in measures:
             spec = instruments.get(m.instrument)
-            if not spec or "risk_item" not in spec or m.items is None:
+            if not spec or m.items is None:
                 continue
-            item = spec["risk_item"]
-            answer = m.items[item["number"] - 1]
-            value = "passive" if answer > item["above"] else "denied"
-            out.append(
-                RiskStatement("suicidal_ideation", value, (), "measure", f"{spec['id']}:item{item['number']}")
-            )
+            for rule in spec.get("risk_items", []):
+                answer = m.items[rule["number"] - 1]
+                value = rule["when_yes"] if answer > rule.get("above", 0) else rule.get("when_no")
+                if value is not None:
+                    out.append(
+                        RiskStatement(rule["key"], value, (), "measure", f"{spec['id']}:item{rule['number']}")
+                    )
         return out
 
     # ------------------------------------------------------------------ public
