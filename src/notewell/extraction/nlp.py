@@ -212,7 +212,7 @@ class ClinicalNLP:
 
         parsed.index = index
         boundaries = sorted({s for s, _ in index.spans})
-        flags: list[bool] = []
+        flags: list[bool | int | None] = []
         b = 0
         for off in parsed.offsets:
             starts_here = False
