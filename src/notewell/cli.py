@@ -173,6 +173,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except NotewellError as exc:
         print(f"notewell: {exc}", file=err)
         return EXIT_INTERNAL
+    except BrokenPipeError:  # "notewell draft … | head": the reader left; not an error
+        _silence_stdout()
+        return EXIT_INPUT if run.failed else EXIT_OK
     except Exception as exc:  # never a traceback with session text in it
         if os.environ.get("NOTEWELL_DEBUG"):
             raise
@@ -182,6 +185,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         )
         return EXIT_INTERNAL
     return EXIT_INPUT if run.failed else EXIT_OK
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def entry(argv: Sequence[str] | None = None) -> Any:  # pragma: no cover - console script shim
