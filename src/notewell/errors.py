@@ -14,6 +14,7 @@
     │       ├── InvalidTransition      the step does not apply in the note's state (co-sign a draft…)
     │       └── ConsentRequired        no consent to AI-assisted documentation, and policy is refuse
     ├── StorageError                   the database failed, or is not a Notewell database at head
+    ├── AuditChainBroken               ``audit verify`` found a changed, deleted or inserted row
     └── ConfigurationError             the installation is broken (a rule file fails its schema, …)
         ├── RuleFileError              a clinical knowledge file (YAML) is invalid
         └── SecretKeyError             the encryption key is missing, unsafe, or not this database's
@@ -84,6 +85,10 @@ class ConsentRequired(RecordError):
 
 class StorageError(NotewellError):
     """The database cannot be used: not initialised, migrations pending, or a driver failure."""
+
+
+class AuditChainBroken(NotewellError):
+    """The audit log's hash chain does not verify: a row was changed, deleted or inserted."""
 
 
 class ConfigurationError(NotewellError):

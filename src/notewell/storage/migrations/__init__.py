@@ -1,0 +1,1 @@
+"""Alembic migrations for the clinical record (run by ``notewell init`` and on startup checks)."""
