@@ -90,3 +90,19 @@ def test_rules_show_lists_rules_in_effect() -> None:
 def test_missing_file_is_one_line(tmp_path: Path) -> None:
     code, out, err = run(["extract", str(tmp_path / "nope.yaml")])
     assert code == 2 and out == "" and err.strip().endswith("no such file")
+
+
+def test_a_reader_that_stops_early_is_not_an_error(session_file: Path) -> None:
+    """``notewell draft … | head -1``: the closed pipe ends the command quietly."""
+    import subprocess
+
+    cli = Path(sys.executable).parent / "notewell"
+    proc = subprocess.run(
+        f"'{cli}' draft --format soap '{session_file}' '{session_file}' | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.stdout.startswith("# SOAP note")
+    assert "error" not in proc.stderr.lower()
