@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMAND_MODULES: tuple[str, ...] = ("notewell.cli_measures",)
+COMMAND_MODULES: tuple[str, ...] = ("notewell.cli_measures", "notewell.cli_record")
 """Modules that add commands: each has ``register(subparsers) -> {command: handler}``, where a
 handler is called as ``handler(args, run)`` like the built-in ones (and imports what it needs
 inside, so that ``notewell extract`` stays quick to start)."""
