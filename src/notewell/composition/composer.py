@@ -557,7 +557,7 @@ class _Draft:
                     words = f"{clause.rstrip('.')} ({label.split('(')[1]}."
                 out.append(self.voice.sentence(words, [Evidence(*span)]))
             else:
-                move = moves.get(i.technique, f"the clinician used {label.lower()}")
+                move = moves.get(i.technique, f"the clinician used {label.split(' (')[0].lower()}")
                 out.append(self.voice.sentence(f"{label}: {move}.", i.evidence[:3]))
         return out
 

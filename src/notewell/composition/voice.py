@@ -123,8 +123,10 @@ class Voice:
             first = raw.split()[0].lower()
             if first in PAST_VERBS or (first.endswith("ed") and len(first) > 4):
                 raw = f"Client {raw[0].lower()}{raw[1:]}"  # "Completed the log" → "Client completed the log"
-            else:
+            elif REPORTED.match(raw) or RATING.search(raw):
+                # "Mood 4/10 most days" → "Client reported mood 4/10 most days"
                 raw = f"{subject} {raw[0].lower()}{raw[1:]}" if not raw[:2].isupper() else f"{subject} {raw}"
+            # anything else ("CPT session 5", "At the part where she…") is carried as written
         raw = raw[0].upper() + raw[1:]
         if raw[-1] not in '.!?…"”':
             raw += "."
@@ -229,6 +231,15 @@ COMMITMENT = re.compile(
     r"(?:and\s+)?(I['’]ll|I\s+will|I\s+could|I\s+can|I['’]m\s+going\s+to|I\s+am\s+going\s+to)\s+",
     re.IGNORECASE,
 )
+REPORTED = re.compile(
+    r"(?i)(?:mood|sleep\w*|slept|appetite|energy|anxiety|anxious|worry|worries|worried|panic|nightmares?|"
+    r"flashbacks?|cravings?|urges?|pain|stress\w*|motivation|concentration|focus|irritab\w*|anger|angry|"
+    r"drinking|drank|drinks?|using|use\s+of|feels?|feeling|felt|reports?|states?|endorses?|notes?|"
+    r"describes?|sad|low|tired|fatigue\w*|hopeless\w*|lonely|overwhelmed)\b"
+)
+"""Shorthand that is the client's own report ("Mood 4/10", "Sleeping 5 hrs"), which a note
+writes as "Client reported …"; other fragments ("CPT session 5") are carried as written."""
+RATING = re.compile(r"\b\d{1,2}\s*/\s*10\b")
 FIRST_PERSON = (
     (re.compile(r"\bI'm\b"), "the clinician is"),
     (re.compile(r"\bI've\b"), "the clinician has"),

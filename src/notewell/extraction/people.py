@@ -47,6 +47,9 @@ class PeopleFinder:
         self._subject = [(rid, rx) for rid, rx in subject if rid != "name.subject_sensitive"]
         self._subject_sensitive = next(rx for rid, rx in subject if rid == "name.subject_sensitive")
         self._not_name_ids = [c["id"] for c in labels["not_names"]["cues"]]
+        context = {c["id"]: re.compile(c["pattern"]) for c in labels["not_name_context"]["cues"]}
+        self._titled_tool = ("notname.titled_tool", context["notname.titled_tool"])
+        self._concept_shape = ("notname.concept_shape", context["notname.concept_shape"])
         self._sensitive = [
             (c["id"], re.compile(c["pattern"], re.IGNORECASE))
             for label_id, label in labels.items()
@@ -107,6 +110,14 @@ class PeopleFinder:
             if not parts:
                 continue
             word = " ".join(parts)
+            rid, rx = self._concept_shape
+            if rx.match(word):
+                fired.add(rid)
+                continue
+            rid, rx = self._titled_tool
+            if rx.match(text, end):
+                fired.add(rid)
+                continue  # "Patterns of Problematic Thinking worksheet": a tool's name
             if word.lower() in client or word.split()[0].lower() in lowered:
                 continue  # the client, or "Pool" at the start of a plan item with "pool" elsewhere
             if at_start and word not in mid_sentence:
