@@ -90,7 +90,8 @@ def _rule_lines(data: Any, prefix: str = "") -> list[str]:
 def note_to_markdown(source: str, session: Session, note: Note) -> str:
     """A draft as Markdown: sections, sentences, then the nudges with their fixes."""
     meta = session.meta
-    lines = [f"# {note.title} note — draft", ""]
+    kind = note.title if note.title.lower().endswith(("note", "summary")) else f"{note.title} note"
+    lines = [f"# {kind} — draft", ""]
     if meta.date:
         lines.append(
             f"_Source: {source}; date of service {meta.date.isoformat()}. "
