@@ -128,7 +128,9 @@ class PostgresCluster:
 
     def new_database(self, template: str | None = None) -> str:
         name = f"nw_{next(self._names)}"
-        self.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+        self.execute(
+            f"CREATE DATABASE {name}" + (f" TEMPLATE {template} STRATEGY FILE_COPY" if template else "")
+        )
         return name
 
 
@@ -163,6 +165,57 @@ def postgres_template(postgres: PostgresCluster, tmp_path_factory: pytest.TempPa
     return name
 
 
+SEEDED = ("data_keys", "practice", "audit_head")
+TRIGGERS = 7
+
+
+class PostgresPool:
+    """One database reused by every PostgreSQL test: emptied (TRUNCATE … RESTART IDENTITY, which
+    fires no row triggers) and re-seeded with the template's key and audit head between tests —
+    much faster than cloning a database per test. A test that dropped a trigger gets a new clone."""
+
+    def __init__(self, cluster: PostgresCluster, template: str) -> None:
+        self.cluster, self.template = cluster, template
+        with psycopg.connect(cluster.url(template)) as conn:
+            self.seeds = {
+                table: conn.execute(f"SELECT * FROM {table}").fetchall()  # type: ignore[arg-type]
+                for table in SEEDED
+            }
+        self.name = cluster.new_database(template)
+        self.dirty = False
+
+    def fresh(self) -> str:
+        if self.dirty and not self._reset():
+            self.cluster.execute(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+            self.name = self.cluster.new_database(self.template)
+        self.dirty = True
+        return self.cluster.url(self.name)
+
+    def _reset(self) -> bool:
+        from notewell.storage.tables import metadata
+
+        try:
+            with psycopg.connect(self.cluster.url(self.name)) as conn:
+                conn.execute("SET lock_timeout = '2s'")
+                triggers = conn.execute("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal").fetchone()
+                if triggers is None or triggers[0] != TRIGGERS:
+                    return False
+                names = ", ".join(t.name for t in metadata.sorted_tables)
+                conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")  # type: ignore[arg-type]
+                for table, rows in self.seeds.items():
+                    for row in rows:
+                        marks = ", ".join(["%s"] * len(row))
+                        conn.execute(f"INSERT INTO {table} VALUES ({marks})", row)  # type: ignore[arg-type]
+            return True
+        except psycopg.Error:
+            return False
+
+
+@pytest.fixture(scope="session")
+def postgres_pool(postgres: PostgresCluster, postgres_template: str) -> PostgresPool:
+    return PostgresPool(postgres, postgres_template)
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -176,9 +229,8 @@ def fresh_settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest)
         if backend == "sqlite":
             shutil.copy(request.getfixturevalue("sqlite_template"), tmp_path / "notewell.db")
             return settings_for(None, tmp_path, **extra)
-        cluster: PostgresCluster = request.getfixturevalue("postgres")
-        name = cluster.new_database(template=request.getfixturevalue("postgres_template"))
-        return settings_for(cluster.url(name), tmp_path, **extra)
+        pool: PostgresPool = request.getfixturevalue("postgres_pool")
+        return settings_for(pool.fresh(), tmp_path, **extra)
 
     return make
 
