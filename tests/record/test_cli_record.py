@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shlex
 import sqlite3
 import stat
 from pathlib import Path
@@ -251,3 +252,26 @@ def test_init_and_import_on_postgresql(
     assert code == 0, err
     assert run("audit", "verify")[0] == 0
     assert not (tmp_path / "unused" / "secret.key").exists()  # the key came from the environment
+
+
+def test_every_command_in_the_readme_section_parses() -> None:
+    from notewell.cli import _parser
+
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## The clinical record", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    parser = _parser()
+    commands = [shlex.split(line.split(" #", 1)[0]) for line in block.splitlines() if line.strip()]
+    assert len(commands) >= 10
+    for argv in commands:
+        assert argv[0] == "notewell"
+        parsed = parser.parse_args(argv[1:])  # an unknown command or option exits here
+        assert parsed.command in {
+            "init",
+            "users",
+            "import",
+            "audit",
+            "backup",
+            "restore",
+            "retention",
+            "keys",
+        }
