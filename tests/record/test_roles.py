@@ -166,6 +166,7 @@ MATRIX: dict[str, tuple[frozenset[str], Prepare]] = {
     "note_reviews": (CLINICAL, _on_note("note_reviews")),
     "addenda": (CLINICAL, _on_signed("addenda")),
     "cosign_queue": (frozenset({"supervisor"}), _plain("cosign_queue")),
+    "notes_in_progress": (CLINICAL, _plain("notes_in_progress")),
     "edit_note": (frozenset({"clinician"}), _edit),
     "sign_note": (frozenset({"clinician"}), _sign),
     "request_cosign": (frozenset({"trainee"}), _request_cosign),
@@ -241,6 +242,18 @@ def test_a_biller_sees_billing_fields_of_signed_notes_only(harness: Harness) -> 
     line = lines[0]
     assert (line.client_label, line.date_of_service, line.minutes) == ("Shared", date(2026, 3, 2), 50)
     assert not any(isinstance(v, str) and "Mood" in v for v in vars(line).values())
+
+
+def test_notes_in_progress_are_the_care_teams_unsigned_notes(harness: Harness) -> None:
+    world = _world(harness)
+    danas = world.draft_by("clinician")
+    signed = world.signed_by_dana()
+    toms, _ = world.awaiting_cosign()
+    own = harness.client(world.people["supervisor"], "Sam's own")
+    sams = harness.draft(world.people["supervisor"], own).id
+    assert signed not in {n.id for n in harness.service.notes_in_progress(world.people["clinician"])}
+    assert [n.id for n in harness.service.notes_in_progress(world.people["clinician"])] == [danas]
+    assert [n.id for n in harness.service.notes_in_progress(world.people["supervisor"])] == [toms, sams]
 
 
 def test_a_disabled_user_is_refused_at_once(harness: Harness) -> None:

@@ -136,6 +136,7 @@ class RecordService:
         self._clock = clock or SystemClock()
         self.policy = policy or RecordPolicy()
         self._cpt = cpt_rules
+        self._dummy: str | None = None
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -282,10 +283,17 @@ class RecordService:
             uow.commit()
         return replace(target, active=False)
 
+    def _dummy_hash(self) -> str:
+        if self._dummy is None:
+            self._dummy = self._hasher.hash(secrets.token_urlsafe(16))
+        return self._dummy
+
     def authenticate(self, username: str, password: str) -> User:
         """The account for a login, or :class:`AccessDenied` (same message for every failure)."""
         with self._uow() as uow:
             user = uow.store.get_user_by_username(username.strip().lower())
+            if user is None:  # spend the same time as a real check, so usernames cannot be probed
+                self._hasher.verify(self._dummy_hash(), password)
             ok = (
                 user is not None
                 and user.active
@@ -561,6 +569,22 @@ class RecordService:
                 self._audit(uow, user, "read", "addendum", a.id)
             uow.commit()
         return found
+
+    @_audits_refusals
+    def notes_in_progress(self, actor: Actor) -> list[NoteRecord]:
+        """Unsigned notes of the actor's care team: drafts, and trainees' notes awaiting co-signature
+        (the dashboard's "to sign" list)."""
+        with self._uow() as uow:
+            user = self._user(uow.store, actor)
+            self._require_role(user, access.CLINICAL_ROLES, "read", "note", None)
+            team = access.care_team(user, self._trainees(uow.store, user))
+            found = uow.store.notes_with_status("draft", team) + uow.store.notes_with_status(
+                "awaiting_cosign", team
+            )
+            for n in found:
+                self._audit(uow, user, "read", "note", n.id)
+            uow.commit()
+        return sorted(found, key=lambda n: n.id)
 
     @_audits_refusals
     def cosign_queue(self, actor: Actor) -> list[NoteRecord]:
