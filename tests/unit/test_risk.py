@@ -278,3 +278,20 @@ def test_interjections_do_not_hide_the_answer(risk: Risk) -> None:
 )
 def test_self_harm_in_the_past_is_past_not_denied(risk: Risk, text: str) -> None:
     assert risk(text)["self_harm"] == "past"
+
+
+def test_a_hesitation_before_the_answer_does_not_lose_it(risk: Risk) -> None:
+    r = risk("T: Any thoughts of suicide since we last met?\nC: Can I... okay.\nC: No. Not this week.")
+    assert r["suicidal_ideation"] == "denied"
+
+
+def test_the_identified_client_in_a_family_file_is_the_first_participant() -> None:
+    from tests.factories import make_session
+
+    session = make_session("x", session_type="family", participants=("Ayla", "Renata", "Luis"))
+    assert session.client_names == ("Ayla",)
+    named = make_session("x", session_type="family", participants=("Mom", "Theo"), client_name="Theo")
+    assert named.client_names == ("Theo",)
+    assert make_session("x", session_type="family", participants=("Mom", "Dad", "Kit")).client_names == (
+        "Kit",
+    )

@@ -206,7 +206,7 @@ class _Draft:
 
     def _participants(self) -> str | None:
         meta = self.session.meta
-        names = {n.lower() for n in self.session.client.all_names}
+        names = {n.lower() for n in self.session.client_names}
         others = [
             p
             for p in meta.participants

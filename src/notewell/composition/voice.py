@@ -72,7 +72,7 @@ class Voice:
         for p in self.session.meta.participants:
             if p and p.lower() not in ("mom", "dad"):
                 names.setdefault(p, "another participant")
-        for own in self.session.client.all_names:
+        for own in self.session.client_names:
             names[own] = "the client"
         return names
 

@@ -144,3 +144,24 @@ class Session:
     prior_notes: tuple[PriorNote, ...] = ()
     measures: tuple[MeasureInput, ...] = ()
     checklist: Checklist = field(default_factory=Checklist)
+
+    @property
+    def client_names(self) -> tuple[str, ...]:
+        """The client's names: as given, or — in a family or group file that names no client —
+        the first participant who is not the clinician or a relative ("participants: [Ayla,
+        Renata, Luis]" → Ayla), the convention session files follow."""
+        if self.client.all_names or self.meta.type not in ("family", "group"):
+            return self.client.all_names
+        for person in self.meta.participants:
+            if person.strip().lower() not in NOT_THE_CLIENT:
+                return (person,)
+        return ()
+
+
+NOT_THE_CLIENT: Final = frozenset(
+    "therapist clinician counselor counsellor leader facilitator co-leader cofacilitator t mom mum dad mother"
+    " father"
+    " parent stepmother stepfather stepmom stepdad husband wife partner spouse sister brother grandmother"
+    " grandfather grandma grandpa aunt uncle guardian caregiver teacher interpreter".split()
+)
+"""Participant labels that are never the identified client."""

@@ -67,7 +67,8 @@ class Extractor:
     def extract(self, session: Session) -> Facts:
         doc = self.document(session)
         fired: set[str] = set()
-        risk = self.risk.extract(doc, self.knowledge.instruments, fired)
+        people = self.people.find(doc, fired)
+        risk = self.risk.extract(doc, self.knowledge.instruments, fired, people)
         reflections = self.mi.reflections(doc)
         interventions = self.interventions.extract(doc, risk, reflections, fired)
         homework = self.homework.extract(doc, fired)
@@ -120,7 +121,6 @@ class Extractor:
             history.extend(
                 self.details.history(prior_doc, self.details.medications(prior_doc, set()), i, set())
             )
-        people = self.people.find(doc, fired)
         return Facts(
             risk=risk,
             interventions=tuple(interventions),

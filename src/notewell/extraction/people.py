@@ -76,7 +76,7 @@ class PeopleFinder:
 
     def find(self, doc: Document, fired: set[str]) -> list[PersonMention]:
         text = doc.text
-        client = {n.lower() for n in doc.session.client.all_names}
+        client = {n.lower() for n in doc.session.client_names}
         lowered = set(LOWER_WORD.findall(text))
         mentions: list[PersonMention] = []
         mid_sentence: set[str] = set()
@@ -168,7 +168,7 @@ class PeopleFinder:
         are not details.
         """
         text = doc.text
-        own = {n.lower() for n in doc.session.client.all_names}
+        own = {n.lower() for n in doc.session.client_names}
         others = [p for p in people if p.text.lower() not in own]
         out: list[ThirdPartyDetail] = []
         first: dict[int, tuple[str, int, int]] = {}

@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 from notewell.domain.evidence import Evidence, merge_spans
-from notewell.domain.facts import RiskFinding, RiskStatement, Source
+from notewell.domain.facts import PersonMention, RiskFinding, RiskStatement, Source
 from notewell.domain.session import (
     RISK_KEYS,
     RISK_VALUES,
@@ -109,6 +109,13 @@ class RiskExtractor:
         self._reported = [
             (a["id"], a["kind"], re.compile(a["pattern"], re.IGNORECASE)) for a in answers["reported_answers"]
         ]
+        reporting = {
+            c["id"]: c
+            for label in lexicons["people"]["labels"]
+            if label["id"] == "reporting"
+            for c in label["cues"]
+        }
+        self._reporting = re.compile(reporting["other.named_subject"]["pattern"], re.IGNORECASE)
         self._turn_cues = [
             (c["id"], re.compile(c["pattern"], re.IGNORECASE))
             for c in lexicons["context_modifiers"].get("turn_cues", [])
@@ -204,8 +211,9 @@ class RiskExtractor:
                 fired.add(cue)
                 return None
         if "NEGATED" in cats:
-            if "neg.none_since" in ctx.rule_ids and self.is_historical(ctx) and target.rule.historical_value:
-                # "past self-harm: cut her arms at 16, none since" — there was some, then; none now
+            if "neg.none_since" in ctx.rule_ids and target.rule.historical_value:
+                # "past self-harm: cut her arms at 16, none since", "SH: hx only, none since" —
+                # "none since" says there was some, then; none now
                 return target.rule.historical_value
             return target.rule.negated_value
         if self.is_historical(ctx):
@@ -258,6 +266,12 @@ class RiskExtractor:
             answer = doc.answer_turn(turn_idx)
             if answer is None:
                 continue
+            if not self._classify_answer(doc, answer)[0]:
+                # "Can I... okay." / "No. Not this week.": a hesitation first, the answer in the
+                # client's next turn before the clinician speaks again
+                nxt = doc.answer_turn(answer)
+                if nxt is not None and nxt == answer + 1 and self._classify_answer(doc, nxt)[0]:
+                    answer = nxt
             asked = [
                 t
                 for t in group
@@ -383,10 +397,36 @@ class RiskExtractor:
         return out
 
     # ------------------------------------------------------------------ public
-    def statements(self, doc: Document, fired: set[str]) -> list[RiskStatement]:
+    def _said_by_someone_else(self, doc: Document, target: Target, others: Sequence[PersonMention]) -> bool:
+        """A named person other than the client is the one telling it: "Priya told her that she has
+        been thinking about killing herself"."""
+        sent = doc.sentences[target.sentence]
+        for p in others:
+            if not p.is_name:
+                continue
+            start, end = p.evidence[0].start, p.evidence[0].end
+            if (
+                sent.start <= start
+                and end <= target.start
+                and self._reporting.match(doc.text, end, target.start)
+            ):
+                return True
+        return False
+
+    def statements(
+        self, doc: Document, fired: set[str], others: Sequence[PersonMention] = ()
+    ) -> list[RiskStatement]:
         """Risk statements read from the text alone (also used on prior notes)."""
         targets = self._anchored(doc, self._find_targets(doc))
         targets = self._assess(doc, targets)
+        if others:
+            kept = []
+            for t in targets:
+                if self._said_by_someone_else(doc, t, others):
+                    fired.add("other.named_subject")
+                else:
+                    kept.append(t)
+            targets = kept
         out: list[RiskStatement] = []
         for t in targets:
             role = doc.sentences[t.sentence].role
@@ -402,9 +442,13 @@ class RiskExtractor:
         return out
 
     def extract(
-        self, doc: Document, instruments: dict[str, dict[str, Any]], fired: set[str]
+        self,
+        doc: Document,
+        instruments: dict[str, dict[str, Any]],
+        fired: set[str],
+        others: Sequence[PersonMention] = (),
     ) -> MappingProxyType[str, RiskFinding]:
-        statements = self.statements(doc, fired)
+        statements = self.statements(doc, fired, others)
         statements += self._checklist(doc.session.checklist.risk)
         statements += self._measures(doc.session.measures, instruments)
         return resolve(statements)

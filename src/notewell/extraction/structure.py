@@ -46,7 +46,7 @@ class SpeakerBook:
         therapist = labels("therapist_labels")
         client = labels("client_labels")
         other = labels("other_labels")
-        names = {_norm(n) for n in session.client.all_names}
+        names = {_norm(n) for n in session.client_names}
         couples = session.meta.type == "couples"
         for person in session.meta.participants:
             p = _norm(person)
