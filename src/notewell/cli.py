@@ -56,7 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMAND_MODULES: tuple[str, ...] = ("notewell.cli_measures", "notewell.cli_record")
+COMMAND_MODULES: tuple[str, ...] = (
+    "notewell.cli_measures",
+    "notewell.cli_record",
+    "notewell.cli_web",
+    "notewell.cli_demo",
+)
 """Modules that add commands: each has ``register(subparsers) -> {command: handler}``, where a
 handler is called as ``handler(args, run)`` like the built-in ones (and imports what it needs
 inside, so that ``notewell extract`` stays quick to start)."""

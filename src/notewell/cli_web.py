@@ -1,0 +1,40 @@
+"""``notewell serve``: the clinician web app over the clinical record.
+
+::
+
+    notewell serve                              # http://127.0.0.1:8000, one worker
+    notewell serve --host 0.0.0.0 --port 8080 --workers 2
+
+The app itself lives in :mod:`notewell.web` (``create_app`` is an app factory, so every uvicorn
+worker opens its own database engine).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(sub: Any) -> dict[str, Any]:
+    """Add the web commands to the ``notewell`` parser."""
+    sv = sub.add_parser("serve", help="serve the clinician web app (default http://127.0.0.1:8000)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    sv.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    sv.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    return {"serve": _cmd_serve}
+
+
+def _cmd_serve(args: argparse.Namespace, run: Any) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "notewell.web.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+        # The access log prints request paths, which carry client and note ids; not PHI by
+        # themselves, but the app logs what it needs (the audit trail) and nothing more.
+        access_log=False,
+    )
