@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
+HOST := 127.0.0.1
+PORT := 8000
 
 .PHONY: run test lint eval bench clean
 
@@ -15,10 +17,11 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## make run: extract and draft the bundled example sessions and print the results
+## make run: create the demo practice (once; passwords printed then) and serve the web app on
+## http://$(HOST):$(PORT) (make run HOST=0.0.0.0 PORT=8080); the data folder is NOTEWELL_DATA_DIR or ./data
 run: $(STAMP)
-	$(BIN)/notewell extract examples/*.yaml
-	@for f in examples/*.yaml; do $(BIN)/notewell draft --format auto $$f || exit $$?; done
+	$(BIN)/notewell demo
+	$(BIN)/notewell serve --host $(HOST) --port $(PORT)
 
 ## make test: lint, type-check, architecture contracts, then the test suite
 test: $(STAMP) lint
@@ -34,9 +37,11 @@ lint: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python scripts/eval_gate.py --shared $(SHARED) --floors eval-floors.yaml
 
-## make bench: extraction and drafting speed on synthetic transcripts (median of several runs)
+## make bench: extraction and drafting speed on synthetic transcripts (median of several runs), then
+## the web load run (uvicorn, two workers, 20 concurrent users) on SQLite and on PostgreSQL
 bench: $(STAMP)
 	$(BIN)/python bench/bench_extraction.py
+	$(BIN)/python bench/bench_web.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
