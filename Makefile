@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
+# `make run HOST=0.0.0.0 PORT=8080` overrides these; `:=`, not `?=`, so a shell's own $HOST (zsh sets
+# it to the machine's name) never decides which address the app listens on.
 HOST := 127.0.0.1
 PORT := 8000
 
