@@ -1,0 +1,370 @@
+"""Web load on loopback: uvicorn with two workers, 20 concurrent users, on SQLite then PostgreSQL.
+
+For each database: a throwaway record seeded with the demo practice (``notewell demo``: synthetic
+clients only), the app served by ``uvicorn --factory notewell.web.app:create_app --workers 2`` on
+a free loopback port, and 20 virtual clinicians (one logged-in session each, httpx async) that
+
+1. load the dashboard (``GET /``) as fast as the server answers, then
+2. draft notes (``POST /api/clients/{id}/drafts`` with the bundled CBT shorthand session, the
+   ``X-CSRF-Token`` header and ``"format": "auto"``) — every draft runs the real engine and
+   stores a session, the AI draft and a note, audited.
+
+Each phase is bounded by a request count and a wall-clock cap; the figures are the median of
+several runs. Printed per database: drafts per second, p50/p95 latency of the draft endpoint and
+of the dashboard, errors, and how much CPU the load generator itself used (it shares the
+machine's cores with the server, which is part of what limits the figures on a small box).
+Targets (issue 6): ≥ 50 drafts/s; dashboard p95 ≤ 50 ms at 20 concurrent users.
+
+PostgreSQL runs as a private cluster (``initdb`` as the ``postgres`` user when root, loopback
+port, fsync off — as in ``tests/record/conftest.py``); it is skipped with a message when the
+server binaries are missing.
+
+    .venv/bin/python bench/bench_web.py                 # both databases, 3 runs each
+    .venv/bin/python bench/bench_web.py --db sqlite --runs 1 --drafts 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import io
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SESSION_FILE = ROOT / "examples" / "cbt-depression-shorthand.yaml"
+DRAFTS_TARGET = 50.0
+DASHBOARD_P95_TARGET_MS = 50.0
+PASSWORD_LINE = re.compile(r"^\s+(demo-[a-z]+)\s+(\w+)\s+(\S+)$", re.M)
+
+
+@dataclass
+class Phase:
+    """One bounded burst: latencies of the successful requests, the failures, the wall time."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    wall: float = 0.0
+    cpu: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.wall if self.wall else 0.0
+
+    def pct(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# -- databases ---------------------------------------------------------------------------------
+
+
+def _postgres_bin() -> Path | None:
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (candidate / "initdb").exists() and (candidate / "pg_ctl").exists():
+            return candidate
+    initdb = shutil.which("initdb")
+    return Path(initdb).resolve().parent if initdb else None
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return cmd
+    if shutil.which("runuser"):
+        return ["runuser", "-u", "postgres", "--", *cmd]
+    return ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(cmd)]
+
+
+@contextlib.contextmanager
+def postgres_cluster(bindir: Path) -> Iterator[str]:
+    """A private PostgreSQL server (fsync off, loopback); yields the URL of an empty database."""
+    root = Path(tempfile.mkdtemp(prefix="notewell-bench-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    port = free_port()
+    data = root / "data"
+    initdb = [str(bindir / "initdb"), "-D", str(data), "-U", "notewell", "-A", "trust"]
+    subprocess.run(
+        _as_postgres([*initdb, "-E", "UTF8", "--locale=C", "--no-sync"]), check=True, capture_output=True
+    )
+    options = (
+        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c full_page_writes=off -c synchronous_commit=off -c max_connections=100"
+    )
+    pg_ctl = str(bindir / "pg_ctl")
+    subprocess.run(
+        _as_postgres([pg_ctl, "-D", str(data), "-l", str(root / "log"), "-w", "-o", options, "start"]),
+        check=True,
+        capture_output=True,
+    )
+    try:
+        import psycopg
+
+        with psycopg.connect(f"postgresql://notewell@127.0.0.1:{port}/postgres", autocommit=True) as conn:
+            conn.execute("CREATE DATABASE notewell_bench")
+        yield f"postgresql://notewell@127.0.0.1:{port}/notewell_bench"
+    finally:
+        subprocess.run(
+            _as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), capture_output=True
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def seed(env: dict[str, str]) -> dict[str, str]:
+    """Create the demo practice on the configured record; returns the demo users' passwords."""
+    from notewell.config import Settings
+    from notewell.demo import run_demo
+
+    out = io.StringIO()
+    run_demo(out, Settings.from_env(env))
+    return {m[1]: m[3] for m in PASSWORD_LINE.finditer(out.getvalue())}
+
+
+# -- the server ----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def server(env: dict[str, str], workers: int) -> Iterator[str]:
+    """uvicorn with ``workers`` processes on a free loopback port; yields its base URL."""
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "notewell.web.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                if proc.poll() is not None:
+                    log.seek(0)
+                    raise SystemExit(f"the server exited ({proc.returncode}):\n{log.read().decode()[-3000:]}")
+                try:
+                    if httpx.get(f"{base}/login", timeout=2).status_code < 500:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise SystemExit("the server did not answer within 90 s")
+                time.sleep(0.3)
+            yield base
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)  # the group this script started: uvicorn and its workers
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+# -- the load ------------------------------------------------------------------------------------
+
+
+@dataclass
+class User:
+    http: httpx.AsyncClient
+    csrf: str
+
+
+async def login(base: str, username: str, password: str) -> User:
+    http = httpx.AsyncClient(base_url=base, timeout=60, follow_redirects=False)
+    r = await http.post("/api/login", json={"username": username, "password": password})
+    if r.status_code != 200:
+        raise SystemExit(f"login as {username} failed: HTTP {r.status_code} {r.text[:200]}")
+    return User(http, r.json()["csrf_token"])
+
+
+def session_body() -> dict[str, object]:
+    """The bundled CBT shorthand session as the JSON the API takes (SCHEMA.md §1), format auto."""
+    data = yaml.safe_load(SESSION_FILE.read_text(encoding="utf-8"))
+    body: dict[str, object] = json.loads(json.dumps(data, default=str))
+    body["format"] = "auto"
+    return body
+
+
+async def phase(users: list[User], count: int, max_seconds: float, request: str, client_id: int) -> Phase:
+    """``count`` requests spread over the users (each sends its next as soon as the last returns)."""
+    result = Phase()
+    remaining = [count]
+    body = session_body()
+    deadline = time.perf_counter() + max_seconds
+
+    async def one(user: User) -> None:
+        while remaining[0] > 0 and time.perf_counter() < deadline:
+            remaining[0] -= 1
+            start = time.perf_counter()
+            try:
+                if request == "dashboard":
+                    r = await user.http.get("/")
+                else:
+                    r = await user.http.post(
+                        f"/api/clients/{client_id}/drafts", json=body, headers={"X-CSRF-Token": user.csrf}
+                    )
+                ok, why = r.status_code in (200, 201), f"HTTP {r.status_code}"
+            except httpx.HTTPError as exc:
+                ok, why = False, type(exc).__name__
+            if ok:
+                result.latencies.append(time.perf_counter() - start)
+            else:
+                result.errors[why] = result.errors.get(why, 0) + 1
+
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.perf_counter()
+    await asyncio.gather(*(one(u) for u in users))
+    result.wall = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    result.cpu = (cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime) / result.wall
+    return result
+
+
+async def load(base: str, passwords: dict[str, str], args: argparse.Namespace) -> list[tuple[Phase, Phase]]:
+    users = []
+    for _ in range(args.users):  # one session each; logins are argon2id-slow by design, so not timed
+        users.append(await login(base, "demo-clinician", passwords["demo-clinician"]))
+    r = await users[0].http.get("/api/clients")
+    r.raise_for_status()
+    listed = r.json()
+    clients = listed["clients"] if isinstance(listed, dict) else listed
+    client_id = next(int(c["id"]) for c in clients if "Demo client B" in str(c.get("label", "")))
+    # Warm-up, not measured: the first draft in each worker builds the engine (spaCy, ~1.5 s).
+    await phase(users, 4 * args.workers, 120, "draft", client_id)
+    await phase(users, 2 * args.users, 60, "dashboard", client_id)
+    runs = []
+    for _ in range(args.runs):
+        dashboard = await phase(users, args.pages, args.max_seconds, "dashboard", client_id)
+        drafts = await phase(users, args.drafts, args.max_seconds, "draft", client_id)
+        runs.append((dashboard, drafts))
+    for u in users:
+        await u.http.aclose()
+    return runs
+
+
+def report(name: str, runs: list[tuple[Phase, Phase]]) -> dict[str, float]:
+    def med(values: list[float]) -> float:
+        return statistics.median(values)
+
+    figures = {
+        "drafts_per_s": med([d.rate for _, d in runs]),
+        "draft_p50": med([d.pct(0.50) for _, d in runs]),
+        "draft_p95": med([d.pct(0.95) for _, d in runs]),
+        "dash_per_s": med([p.rate for p, _ in runs]),
+        "dash_p50": med([p.pct(0.50) for p, _ in runs]),
+        "dash_p95": med([p.pct(0.95) for p, _ in runs]),
+        "gen_cpu": med([max(p.cpu, d.cpu) for p, d in runs]),
+    }
+    errors: dict[str, int] = {}
+    for p, d in runs:
+        for e in (p.errors, d.errors):
+            for k, v in e.items():
+                errors[k] = errors.get(k, 0) + v
+    done = sum(len(d.latencies) for _, d in runs), sum(len(p.latencies) for p, _ in runs)
+    print(
+        f"{name:<11} {figures['drafts_per_s']:9.1f} {figures['draft_p50']:10.1f} {figures['draft_p95']:10.1f}"
+        f" {figures['dash_per_s']:8.1f} {figures['dash_p50']:9.1f} {figures['dash_p95']:9.1f}"
+        f" {figures['gen_cpu']:8.2f}   {done[0]} drafts, {done[1]} pages"
+        + (f"; errors: {errors}" if errors else "; no errors")
+    )
+    return figures
+
+
+def run_database(name: str, env: dict[str, str], args: argparse.Namespace) -> dict[str, float]:
+    passwords = seed(env)
+    with server(env, args.workers) as base:
+        runs = asyncio.run(load(base, passwords, args))
+    return report(name, runs)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    ap.add_argument("--runs", type=int, default=3, help="measured runs per database (median reported)")
+    ap.add_argument("--users", type=int, default=20, help="concurrent virtual users")
+    ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    ap.add_argument("--drafts", type=int, default=300, help="draft requests per run")
+    ap.add_argument("--pages", type=int, default=400, help="dashboard requests per run")
+    ap.add_argument("--max-seconds", type=float, default=30.0, help="wall-clock cap per phase")
+    args = ap.parse_args()
+
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("NOTEWELL_")}
+    print(
+        f"web load: uvicorn, {args.workers} workers, {args.users} concurrent users, loopback, "
+        f"{os.cpu_count()} cores shared with the load generator; median of {args.runs} runs"
+    )
+    print(
+        f"{'database':<11} {'drafts/s':>9} {'draft p50':>10} {'draft p95':>10} {'pages/s':>8}"
+        f" {'dash p50':>9} {'dash p95':>9} {'gen CPU':>8}   (latencies in ms; gen CPU in cores)"
+    )
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="notewell-bench-web-") as tmp:
+        if args.db in ("sqlite", "both"):
+            env = {**base_env, "NOTEWELL_DATA_DIR": str(Path(tmp) / "sqlite")}
+            results["sqlite"] = run_database("sqlite", env, args)
+        if args.db in ("postgresql", "both"):
+            bindir = _postgres_bin()
+            if bindir is None:
+                print(
+                    "postgresql  skipped: the server binaries are not installed (apt-get install postgresql)"
+                )
+            else:
+                with postgres_cluster(bindir) as url:
+                    secret = base64.b64encode(os.urandom(32)).decode()
+                    env = {
+                        **base_env,
+                        "NOTEWELL_DATA_DIR": str(Path(tmp) / "pg"),
+                        "NOTEWELL_DATABASE_URL": url,
+                        "NOTEWELL_SECRET_KEY": secret,
+                    }
+                    results["postgresql"] = run_database("postgresql", env, args)
+    for name, f in results.items():
+        drafts = "met" if f["drafts_per_s"] >= DRAFTS_TARGET else "MISSED"
+        dash = "met" if f["dash_p95"] <= DASHBOARD_P95_TARGET_MS else "MISSED"
+        print(
+            f"{name}: drafts/s {f['drafts_per_s']:.1f} (target ≥ {DRAFTS_TARGET:g}: {drafts}); "
+            f"dashboard p95 {f['dash_p95']:.1f} ms (target ≤ {DASHBOARD_P95_TARGET_MS:g} ms: {dash})"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
