@@ -77,6 +77,10 @@ class EngineDrafter:
         self._app = app
 
     @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @property
     def app(self) -> App:
         if self._app is None:
             self._app = build(self._settings)
@@ -96,6 +100,10 @@ class Record:
     service: RecordService
     database: Database
     drafter: EngineDrafter
+
+    @property
+    def settings(self) -> Settings:
+        return self.drafter.settings
 
     def close(self) -> None:
         self.database.dispose()

@@ -152,6 +152,7 @@ MATRIX: dict[str, tuple[frozenset[str], Prepare]] = {
     "disable_user": (frozenset({"admin"}), _disable),
     "open_client": (CLINICAL, lambda w: lambda a: w.s.open_client(a, f"New client {next(w.labels)}")),
     "get_client": (CLINICAL, _on_client("get_client")),
+    "client_profile": (CLINICAL, _on_client("client_profile")),
     "list_clients": (CLINICAL, _plain("list_clients")),
     "record_consent": (CLINICAL, _on_client("record_consent", date(2026, 2, 1))),
     "withdraw_consent": (CLINICAL, _on_client("withdraw_consent")),
@@ -167,6 +168,7 @@ MATRIX: dict[str, tuple[frozenset[str], Prepare]] = {
     "addenda": (CLINICAL, _on_signed("addenda")),
     "cosign_queue": (frozenset({"supervisor"}), _plain("cosign_queue")),
     "notes_in_progress": (CLINICAL, _plain("notes_in_progress")),
+    "dashboard": (CLINICAL, _plain("dashboard")),
     "edit_note": (frozenset({"clinician"}), _edit),
     "sign_note": (frozenset({"clinician"}), _sign),
     "request_cosign": (frozenset({"trainee"}), _request_cosign),
@@ -186,7 +188,8 @@ MATRIX: dict[str, tuple[frozenset[str], Prepare]] = {
     "rotate_keys": (frozenset({"admin"}), _plain("rotate_keys")),
 }
 
-NOT_ROLE_CHECKED = {"authenticate", "retention_cutoff"}  # a login; a date calculation
+# a login; a date calculation; one's own account; the first-run setup (refused once any user exists)
+NOT_ROLE_CHECKED = {"authenticate", "retention_cutoff", "current_user", "needs_setup", "setup_admin"}
 
 
 def test_the_matrix_covers_every_service() -> None:

@@ -87,6 +87,39 @@ class RecordPolicy:
     timezone: tzinfo = UTC
 
 
+@dataclass(frozen=True)
+class ClientProfile:
+    """A client's profile: consent, diagnoses, current treatment plan, intake note (if any)."""
+
+    client: Client
+    consent: Consent | None
+    diagnoses: list[DiagnosisRecord]
+    plan: TreatmentPlan | None
+    intake_note: NoteRecord | None
+
+
+@dataclass(frozen=True)
+class DashboardItem:
+    """One note on the dashboard, with its client's label and date of service; ``open_nudges``
+    counts the AI draft's nudges for an unsigned note (``None`` for others)."""
+
+    note: NoteRecord
+    client_label: str
+    date_of_service: date | None
+    open_nudges: int | None = None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The dashboard's lists (see :meth:`RecordService.dashboard`)."""
+
+    today: date
+    todays_sessions: list[DashboardItem]
+    unsigned: list[DashboardItem]
+    late_entries: list[DashboardItem]
+    cosign_queue: list[DashboardItem]
+
+
 class SystemClock:
     """The real clock, in UTC."""
 
@@ -306,6 +339,32 @@ class RecordService:
             raise AccessDenied("wrong username or password, or the account is disabled")
         return user
 
+    def current_user(self, actor: Actor) -> User:
+        """The actor's own account, looked up again (the web app calls this on every request, so a
+        disabled account or a changed role takes effect at the next click). Not audited: it reads
+        the person's own login record, no clinical content."""
+        with self._uow() as uow:
+            return self._user(uow.store, actor)
+
+    def needs_setup(self) -> bool:
+        """True while the record has no account at all (the web app's first-run page)."""
+        with self._uow() as uow:
+            return not uow.store.list_users()
+
+    def setup_admin(self, username: str, password: str, full_name: str = "") -> User:
+        """Create the first administrator of a new installation (the web app's setup page).
+
+        Refused once any account exists, so the setup page cannot be replayed to add an admin.
+        Audited as done by the operator ``setup``.
+        """
+        with self._uow() as uow:
+            if uow.store.list_users():
+                raise AccessDenied("setup is done: this record already has accounts")
+        created, _ = self.add_user(
+            Actor.operator("web-setup"), username, "admin", full_name=full_name, password=password
+        )
+        return created
+
     # -- clients ------------------------------------------------------------------------------
 
     @_audits_refusals
@@ -366,6 +425,33 @@ class RecordService:
                 self._audit(uow, user, "read", "client", client.id)
             uow.commit()
         return found
+
+    @_audits_refusals
+    def client_profile(self, actor: Actor, client_id: int) -> ClientProfile:
+        """The client's profile page: consent, diagnoses, current goals and the intake summary
+        (the text of the first note written for an intake session), in one transaction."""
+        with self._uow() as uow:
+            user = self._user(uow.store, actor)
+            client = self._client(uow.store, user, client_id, "read")
+            store = uow.store
+            intake: NoteRecord | None = None
+            for n in store.list_notes(client_id):
+                s = store.get_session(n.session_id)
+                if s is not None and s.input.get("session", {}).get("type") == "intake":
+                    intake = n
+                    break
+            profile = ClientProfile(
+                client,
+                store.current_consent(client_id),
+                store.list_diagnoses(client_id),
+                store.current_treatment_plan(client_id),
+                intake,
+            )
+            self._audit(uow, user, "read", "client", client_id)
+            if intake is not None:
+                self._audit(uow, user, "read", "note", intake.id)
+            uow.commit()
+        return profile
 
     @_audits_refusals
     def record_consent(self, actor: Actor, client_id: int, given_on: date) -> Consent:
@@ -598,6 +684,50 @@ class RecordService:
                 self._audit(uow, user, "read", "note", n.id)
             uow.commit()
         return waiting
+
+    @_audits_refusals
+    def dashboard(self, actor: Actor) -> Dashboard:
+        """What a clinician sees first: today's sessions, notes to sign with their open nudges,
+        recent late entries and (for a supervisor) trainees' notes to co-sign — one transaction.
+
+        Example: Dana at 17:00 sees two sessions today, one draft with 3 nudges still to close,
+        and yesterday's note signed as "Late entry for DOS 2026-03-02, written 2026-03-04."
+        """
+        with self._uow() as uow:
+            user = self._user(uow.store, actor)
+            self._require_role(user, access.CLINICAL_ROLES, "read", "note", None)
+            store = uow.store
+            team = access.care_team(user, self._trainees(store, user))
+            today = self._clock.now().astimezone(self.policy.timezone).date()
+            labels: dict[int, str] = {}
+
+            def item(note: NoteRecord, nudges: bool) -> DashboardItem:
+                session = store.get_session(note.session_id)
+                if note.client_id not in labels:
+                    client = store.get_client(note.client_id)
+                    labels[note.client_id] = client.label if client else f"client {note.client_id}"
+                open_nudges = None
+                if nudges:
+                    draft = store.get_ai_draft(store.ai_draft_id_of(note.id))
+                    open_nudges = len(draft.content.get("nudges", [])) if draft else 0
+                self._audit(uow, user, "read", "note", note.id)
+                return DashboardItem(
+                    note, labels[note.client_id], session.date_of_service if session else None, open_nudges
+                )
+
+            unsigned = [item(n, True) for n in store.notes_with_status("draft", team)]
+            waiting = [item(n, False) for n in store.notes_with_status("awaiting_cosign", team)]
+            signed = [item(n, False) for n in store.notes_with_status("signed", team)]
+            everything = unsigned + waiting + signed
+            board = Dashboard(
+                today=today,
+                todays_sessions=[i for i in everything if i.date_of_service == today],
+                unsigned=unsigned + waiting,
+                late_entries=[i for i in signed if i.note.late_entry_label][-10:],
+                cosign_queue=waiting if user.role == "supervisor" else [],
+            )
+            uow.commit()
+        return board
 
     # -- editing, signing, co-signing ---------------------------------------------------------------
 
