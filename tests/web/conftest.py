@@ -64,6 +64,7 @@ class World:
     people: dict[str, Actor]
     shared: int
     clients: dict[str, TestClient] = field(default_factory=dict)
+    extra: list[TestClient] = field(default_factory=list)
 
     @property
     def service(self) -> RecordService:
@@ -83,6 +84,18 @@ class World:
                 c.headers["X-Test-CSRF"] = r.json()["csrf_token"]
             self.clients[key] = c
         return self.clients[key]
+
+    def fresh_client(self, role: str | None) -> TestClient:
+        """A new test client (own cookies) logged in as ``role``; closed with the world."""
+        c = TestClient(self.app, follow_redirects=False)
+        self.extra.append(c)
+        if role is None:
+            c.headers["X-Test-CSRF"] = csrf_from(c.get("/login").text)
+        else:
+            r = c.post("/api/login", json={"username": USERNAMES[role], "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            c.headers["X-Test-CSRF"] = r.json()["csrf_token"]
+        return c
 
     def draft(self, role: str = "clinician", text: str = SESSION_TEXT, client: int | None = None) -> int:
         from tests.factories import make_session
@@ -175,7 +188,7 @@ def make_world(web_settings: Settings, app: App) -> Iterator[Callable[..., World
 
     yield build
     for w in made:
-        for c in w.clients.values():
+        for c in [*w.clients.values(), *w.extra]:
             c.close()
         w.record.close()
 

@@ -718,7 +718,7 @@ def totp_enrol(
 ) -> Response:
     """Turn on TOTP: the code proves the authenticator app holds the secret shown."""
     web = web_of(request)
-    if not re.fullmatch(r"[A-Z2-7]{16,64}", secret):
+    if not re.fullmatch(r"[A-Z2-7]{32,64}", secret):
         raise FormError("secret: expected the base32 secret shown on the page")
     if not TotpStore.verify(secret, code, time.time()):
         uri = TotpStore.provisioning_uri(secret, who.user.username)

@@ -266,7 +266,10 @@ class TotpStore:
         code = "".join(code.split())
         if not code.isdigit() or len(code) != 6:
             return False
-        return bool(pyotp.TOTP(secret).verify(code, for_time=at, valid_window=1))
+        try:
+            return bool(pyotp.TOTP(secret).verify(code, for_time=at, valid_window=1))
+        except ValueError:  # not a usable secret (too short, not base32)
+            return False
 
     @staticmethod
     def provisioning_uri(secret: str, username: str) -> str:
