@@ -323,6 +323,20 @@ def test_process_note_evidence_is_the_clinicians_sentence(app: App) -> None:
     assert evidence_text(nudge, session) == ["I suspect she is hiding how much she drinks."]
 
 
+@pytest.mark.parametrize("label", ["Note to self", "Private", "Countertransference"])
+def test_a_labelled_private_section_is_flagged_and_kept_out_of_every_note(app: App, label: str) -> None:
+    """HIPAA psychotherapy notes: the clinician's own reactions and hunches stay apart from the
+    record. A labelled line is never read into the draft, and review says where it is."""
+    private = f"{label}: felt tense when she talked about the lake house, bring to supervision."
+    session = make_session("D: " + MOOD + RISK + INTERVENTION + "\n" + private + "\nP: " + PLAN)
+    note = draft(app, session)
+    [nudge] = [n for n in note.nudges if n.code == "psychotherapy_note_content"]
+    assert evidence_text(nudge, session) == [private]
+    body = " ".join(s.text for sec in note.sections for s in sec.sentences)
+    assert "lake house" not in body and "supervision" not in body
+    assert "5/10" in body  # the clinical lines around it are still read
+
+
 def test_third_party_detail_about_the_clients_own_name_is_not_third_party(app: App) -> None:
     session = make_session(
         MOOD + "Delphine was arrested for DUI last wk. " + RISK + INTERVENTION + PLAN, client_name="Delphine"

@@ -654,3 +654,24 @@ def test_a_discharge_summary_gives_the_course_from_the_first_score_on_file(app: 
     text = draft(app, session, "discharge").text()
     assert "Course: PHQ-9 4 (minimal), down from 21 at the first score on file (2026-01-05)" in text
     assert "response, in remission range" in text
+
+
+def test_a_named_person_is_their_relation_at_every_mention(app: App) -> None:
+    """Once the text says who someone is ("her cousin Odalys"), later bare mentions of the name
+    become the relation too, not "another person"."""
+    session = make_session(
+        "Cl worried about her cousin Odalys, who stopped answering texts. Denies SI. "
+        "Problem-solved: cl called Odalys during session and she agreed to meet for lunch Sat."
+    )
+    body = " ".join(s.text for sec in draft(app, session, "soap").sections for s in sec.sentences)
+    assert "Odalys" not in body
+    assert "another person" not in body
+    assert "the client's cousin" in body
+
+
+def test_a_sentence_opening_with_a_given_name_keeps_the_name_out(app: App) -> None:
+    session = make_session(
+        'C: Brayden posted my drawing in the group chat. Now everyone laughs at me.\nT: Denies SI?\nC: "No."'
+    )
+    body = " ".join(s.text for sec in draft(app, session, "soap").sections for s in sec.sentences)
+    assert "Brayden" not in body

@@ -66,9 +66,11 @@ class Voice:
         names: dict[str, str] = {}
         for person in self.facts.people:
             if person.is_name:
-                names[person.text] = (
-                    f"the client's {person.relation}" if person.relation else "another person"
-                )
+                # "her friend Priya … Priya agreed": every later mention is still "the client's friend"
+                if person.relation:
+                    names[person.text] = f"the client's {person.relation}"
+                else:
+                    names.setdefault(person.text, "another person")
         for p in self.session.meta.participants:
             if p and p.lower() not in ("mom", "dad"):
                 names.setdefault(p, "another participant")

@@ -292,6 +292,9 @@ class Facts:
     small_talk: tuple[Evidence, ...] = ()
     people: tuple[PersonMention, ...] = ()
     third_party_details: tuple[ThirdPartyDetail, ...] = ()
+    private_sections: tuple[Evidence, ...] = ()
+    """Lines labelled as the clinician's private process notes ("Note to self: …"): nothing
+    is extracted from them and no note carries them; review tells the clinician to move them."""
     goal_links: tuple[GoalLink, ...] = ()
     plan_steps: tuple[PlanStep, ...] = ()
     prior_statements: tuple[PriorStatement, ...] = ()

@@ -24,6 +24,9 @@ class Document:
     turns: list[Turn]
     sentences: list[Sentence]
     parsed: ParsedText
+    private: tuple[Evidence, ...] = ()
+    """Lines the clinician labelled as private process notes ("Note to self: …"), blanked in
+    ``session.text`` so nothing is extracted from them; offsets into the original input."""
     index: TextIndex = field(init=False)
     turn_sentences: list[list[int]] = field(init=False)
     _quoted: list[tuple[int, int]] | None = field(init=False, default=None)

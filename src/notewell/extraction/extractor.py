@@ -8,6 +8,7 @@ rest. The NLP pipeline is built lazily on first use, never at import.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from notewell.clinical.knowledge import Knowledge
 from notewell.domain.evidence import Evidence
@@ -58,9 +59,21 @@ class Extractor:
     def document(self, session: Session) -> Document:
         book = SpeakerBook.build(self._lex["speakers"], session)
         turns, sections = segment_turns(session.text, book)
+        private: list[Evidence] = []
+        if "private" in sections:
+            # "Note to self: I teared up…" is the clinician's psychotherapy note (HIPAA keeps it
+            # apart from the record): blanked, same length, so no fact and no sentence of a
+            # note can come from it, and every other offset still points into the input.
+            text = session.text
+            for turn, section in zip(turns, sections, strict=True):
+                if section == "private":
+                    text = text[: turn.start] + " " * (turn.end - turn.start) + text[turn.end :]
+                    private.append(Evidence(turn.start, turn.end))
+            session = replace(session, text=text)
+            turns, sections = segment_turns(session.text, book)
         parsed = self.nlp.parse(session.text)
         sentences = split_sentences(session.text, turns, sections, self.nlp.sentence_spans(parsed), book)
-        doc = Document(session, turns, sentences, parsed)
+        doc = Document(session, turns, sentences, parsed, tuple(private))
         self.nlp.set_sentences(parsed, doc.index)
         return doc
 
@@ -95,7 +108,13 @@ class Extractor:
             *(e for f in functional for e in f.evidence),
             *(e for p in plan_steps for e in p.evidence),  # "Next session is Monday at 10" closes the work
         ]
-        small_talk = self.small_talk.detect(doc, clinical, fired, self.quotes.meaningful_turns(doc))
+        small_talk = self.small_talk.detect(
+            doc,
+            clinical,
+            fired,
+            self.quotes.meaningful_turns(doc),
+            kept=[*risk_spans, *(e for m in measures for e in m.evidence)],
+        )
         quotes = self.quotes.select(
             doc,
             [
@@ -137,6 +156,7 @@ class Extractor:
             small_talk=tuple(small_talk),
             people=tuple(people),
             third_party_details=tuple(self.people.sensitive_details(doc, people, fired)),
+            private_sections=doc.private,
             goal_links=tuple(self.goals.link(doc, session.goals, measures, symptoms, small_talk, fired)),
             plan_steps=tuple(plan_steps),
             prior_statements=tuple(prior),

@@ -11,6 +11,7 @@ to name the relation instead ("her partner").
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from notewell.domain.evidence import Evidence
@@ -23,11 +24,37 @@ CAPITALISED = re.compile(
     r"(?<![\w'’.-])([A-Z][a-z]+(?:-[A-Z][a-z]+|['’][A-Z]?[a-z]{2,})*(?:\s+[A-Z][a-z]+)*)(?![\w-])(?:'s|’s)?"
 )
 LOWER_WORD = re.compile(r"\b[a-z][a-z-]+\b")
-LEAD = re.compile(r"[:;(\-—–]\s*$|\(\d+\)\s*$|^\W*$")
+# what may stand between a sentence's start and its first word: a label, a dash, an item number,
+# an opening quote ('…her friend: "Are you thinking…' opens a quoted sentence)
+LEAD = re.compile(r"[:;(\-—–]\s*[\"“'‘]?\s*$|\(\d+\)\s*$|^\W*$")
 SENSITIVE_REACH = 120
 SELF_BETWEEN = re.compile(r"\b(?:I|I'm|I've|me|my|cl|pt|client|the\s+client)\b", re.IGNORECASE)
 PRONOUN = re.compile(r"\b(?:he|she|his|her|they|their|him)\b", re.IGNORECASE)
 RELATION_BEFORE = re.compile(r"\b(?:my|his|her|their|your|cl's|pt's)\s+([a-z-]+)\s*,?\s*$", re.IGNORECASE)
+
+
+@cache
+def _given_name_list() -> Any:
+    """gender-guesser's list of about 60,000 given names (loaded once, on the first sentence that
+    opens with an unknown capitalised word)."""
+    import gender_guesser.detector
+
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+def is_given_name(word: str, max_common_word_zipf: float) -> bool:
+    """Whether a capitalised word is a given name and not also an everyday English word.
+
+    ``Kenzie`` (a given name, rare as a word) is someone; ``Hope``, ``Grace`` and ``Will`` are
+    given names too, but far more often the words "hope", "grace" and "will", so a sentence
+    opening with them says nothing about a person. Word frequency is wordfreq's Zipf scale
+    (log10 of uses per billion words; "hope" 5.4, "kenzie" 2.4).
+    """
+    from wordfreq import zipf_frequency
+
+    if _given_name_list().get_gender(word) == "unknown":
+        return False
+    return bool(zipf_frequency(word.lower(), "en") < max_common_word_zipf)
 
 
 class PeopleFinder:
@@ -57,6 +84,7 @@ class PeopleFinder:
             for c in label["cues"]
         ]
         self._sensitive_rules = [CompiledRule.build(rid, rx.pattern) for rid, rx in self._sensitive]
+        self._common_word_zipf = float(lexicon["given_names"]["max_common_word_zipf"])
 
     def _ordinary(self, word: str, fired: set[str]) -> bool:
         first = word.split()[0]
@@ -103,7 +131,10 @@ class PeopleFinder:
             candidates.append((m.start(1), m.end(1), word, at_start and not titled))
         for start, end, word, at_start in candidates:
             parts = word.split()
-            while parts and self._ordinary(parts[0], fired):  # "Aunt Leigh" → "Leigh"
+            # "Aunt Leigh" → "Leigh"; "The Halvorsen account" → "Halvorsen" ("the" is a word here)
+            while parts and (
+                self._ordinary(parts[0], fired) or (len(parts) > 1 and parts[0].lower() in lowered)
+            ):
                 start += len(parts[0]) + 1
                 parts = parts[1:]
                 at_start = False
@@ -130,6 +161,8 @@ class PeopleFinder:
                     held = doc.sentences[where] if where is not None else None
                     if held is not None and any(rx.search(text, end, held.end) for _, rx in self._sensitive):
                         hit = "name.subject_sensitive"
+                if hit is None and " " not in word and is_given_name(word, self._common_word_zipf):
+                    hit = "name.given_name"  # "Kenzie posted a screenshot of my presentation"
                 if hit is None:
                     continue
                 fired.add(hit)

@@ -3,6 +3,10 @@
 A turn is small talk when it carries no clinical fact and either sits in the opening or closing
 run of non-clinical turns, or matches a small-talk topic (``lexicons/small_talk.yaml``: weather,
 traffic, shows, travel, pets…). Small talk never reaches a note and is never quoted.
+
+In shorthand a whole line is one turn, so the clinician's own label for a social aside marks a
+sentence instead ("Opened w/ 5 min catch-up; cl back from her son's graduation"): the sentence is
+small talk unless it also carries a clinical fact.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from notewell.extraction.document import Document
 
 class SmallTalkDetector:
     def __init__(self, lexicon: dict[str, Any]) -> None:
-        self._rules = compile_labels(lexicon)
+        rules = compile_labels(lexicon)
+        self._rules = [r for r in rules if r.payload != "small_talk_aside"]
+        self._asides = [r for r in rules if r.payload == "small_talk_aside"]
 
     def detect(
         self,
@@ -25,9 +31,13 @@ class SmallTalkDetector:
         clinical: Sequence[Evidence],
         fired: set[str],
         meaningful: Collection[int] = (),
+        kept: Sequence[Evidence] = (),
     ) -> list[Evidence]:
         """``clinical`` are fact spans; ``meaningful`` are turns whose words carry feeling or
-        insight (such a turn is never small talk, even at the very end of a session)."""
+        insight (such a turn is never small talk, even at the very end of a session). A sentence
+        the clinician labelled as an aside is small talk unless it holds a ``kept`` span (risk,
+        a score): "catch-up; back from her daughter's wedding, cried the whole ceremony" tells
+        of tears, but the clinician has said it was social."""
         turns = doc.turns
         clinical_turns: set[int] = set()
         for e in clinical:
@@ -58,4 +68,11 @@ class SmallTalkDetector:
         for t in range(len(turns)):
             if not flags[t] and topical(t):
                 small.add(t)
-        return [Evidence(turns[t].content_start, turns[t].end) for t in sorted(small)]
+        spans = [Evidence(turns[t].content_start, turns[t].end) for t in sorted(small)]
+        for m in doc.index.matches(self._asides):
+            sentence = doc.sentences[m.sentence]
+            if sentence.turn in small or any(e.start < sentence.end and sentence.start < e.end for e in kept):
+                continue
+            fired.add(m.rule.id)
+            spans.append(Evidence(sentence.start, sentence.end))
+        return sorted(set(spans), key=lambda e: (e.start, e.end))

@@ -156,7 +156,13 @@ def stigmatizing_language(ctx: ReviewContext, cfg: CheckConfig) -> list[Nudge]:
 
 @CHECKS.register("psychotherapy_note_content")
 def psychotherapy_note_content(ctx: ReviewContext, cfg: CheckConfig) -> list[Nudge]:
+    """Process notes in the session text: a labelled private section ("Note to self: I teared
+    up…", already kept out of the draft) or a hunch, a personal reaction or a supervision topic
+    written among the clinical sentences."""
     out = []
+    for ev in ctx.facts.private_sections:
+        label = ctx.session.text[ev.start : ev.end].split(":", 1)[0].strip()
+        out.append(cfg.nudge([ev], phrase=label))
     for start, end in _narrative(ctx):
         piece = ctx.session.text[start:end]
         for _phrase, rx in cfg.phrases():
