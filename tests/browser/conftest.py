@@ -1,7 +1,9 @@
 """Browser tests: Playwright driving Debian's Chromium headless against the real app.
 
 The app runs with uvicorn in a thread of the test process, on a free loopback port, over a
-temporary SQLite data folder seeded by ``notewell demo`` (three synthetic clients, five users).
+temporary SQLite data folder seeded by ``notewell demo`` (three synthetic clients, five users);
+one per test module, so the screenshots show the demo as ``make run`` serves it, untouched by
+the journeys.
 The note engine is the test session's (built once) and password hashes are test-sized argon2id,
 so a login takes milliseconds; everything else — pages, JavaScript, cookies, CSRF, the record —
 is what ``make run`` serves.
@@ -65,7 +67,7 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_app(app: App, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     import uvicorn
 
