@@ -23,6 +23,7 @@ venv: $(STAMP)
 ## http://$(HOST):$(PORT) (make run HOST=0.0.0.0 PORT=8080); the data folder is NOTEWELL_DATA_DIR or ./data
 run: $(STAMP)
 	$(BIN)/notewell demo
+	@echo "serving the demo on http://$(HOST):$(PORT) (Ctrl-C to stop)"
 	$(BIN)/notewell serve --host $(HOST) --port $(PORT)
 
 ## make test: lint, type-check, architecture contracts, then the test suite

@@ -235,7 +235,10 @@ def run_demo(out: TextIO, settings: Settings | None = None) -> None:
         print(f"  {user.username:<17} {role:<11} {password}", file=out)
     print("", file=out)
     print("three synthetic demo clients: Demo client A, B and C (sessions, drafts, scores, notes)", file=out)
-    print("serve it with `notewell serve` (make run does) and open http://127.0.0.1:8000", file=out)
+    print(
+        "serve it with `notewell serve` (make run does) and open http://127.0.0.1:8000 (the default)",
+        file=out,
+    )
     print(f"to start over, remove {where} (or point NOTEWELL_DATA_DIR at another folder)", file=out)
 
 
