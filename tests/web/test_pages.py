@@ -400,3 +400,12 @@ def test_static_files_and_no_inline_script(world: World) -> None:
     for url in ("/", "/clients", f"/clients/{world.shared}/sessions/new", f"/notes/{world.draft()}"):
         page = c.get(url).text
         assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/app.js" defer>']
+
+
+def test_the_dashboard_shows_the_most_recent_unsigned_notes_with_the_total(world: World) -> None:
+    made = [world.draft(text=f"Cl reports mood {n % 10}/10.") for n in range(23)]
+    page = world.fresh_client("clinician").get("/").text
+    unsigned = page.split('id="unsigned-notes"')[1].split("</section>")[0]
+    assert "(the 20 most recent of 23)" in unsigned
+    shown = [int(x) for x in re.findall(r'data-note-id="(\d+)"', unsigned)]
+    assert shown == made[-20:]

@@ -71,6 +71,9 @@ from notewell.records.serialization import note_body, session_to_dict
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 PRIOR_NOTES_FOR_DRAFT = 3
+DASHBOARD_ROWS = 20
+"""The dashboard shows (and audits) the most recent 20 notes of each list."""
+LATE_ROWS = 10
 OPERATOR_ID = 0
 
 P = ParamSpec("P")
@@ -118,6 +121,7 @@ class Dashboard:
     unsigned: list[DashboardItem]
     late_entries: list[DashboardItem]
     cosign_queue: list[DashboardItem]
+    unsigned_total: int = 0
 
 
 class SystemClock:
@@ -700,8 +704,11 @@ class RecordService:
             team = access.care_team(user, self._trainees(store, user))
             today = self._clock.now().astimezone(self.policy.timezone).date()
             labels: dict[int, str] = {}
+            shown: dict[int, DashboardItem] = {}
 
-            def item(note: NoteRecord, nudges: bool) -> DashboardItem:
+            def item(note: NoteRecord, nudges: bool = False) -> DashboardItem:
+                if note.id in shown:
+                    return shown[note.id]
                 session = store.get_session(note.session_id)
                 if note.client_id not in labels:
                     client = store.get_client(note.client_id)
@@ -711,20 +718,27 @@ class RecordService:
                     draft = store.get_ai_draft(store.ai_draft_id_of(note.id))
                     open_nudges = len(draft.content.get("nudges", [])) if draft else 0
                 self._audit(uow, user, "read", "note", note.id)
-                return DashboardItem(
+                shown[note.id] = DashboardItem(
                     note, labels[note.client_id], session.date_of_service if session else None, open_nudges
                 )
+                return shown[note.id]
 
-            unsigned = [item(n, True) for n in store.notes_with_status("draft", team)]
-            waiting = [item(n, False) for n in store.notes_with_status("awaiting_cosign", team)]
-            signed = [item(n, False) for n in store.notes_with_status("signed", team)]
-            everything = unsigned + waiting + signed
+            # the most recent rows of each list: a page that reads (and audits) every note ever
+            # written would slow down as the practice's record grows
+            drafts = store.notes_with_status("draft", team)
+            waiting_all = store.notes_with_status("awaiting_cosign", team)
+            signed_all = store.notes_with_status("signed", team)
+            unsigned = [item(n, True) for n in drafts[-DASHBOARD_ROWS:]]
+            waiting = [item(n) for n in waiting_all[-DASHBOARD_ROWS:]]
+            recent_signed = [item(n) for n in signed_all[-DASHBOARD_ROWS:]]
+            late = [item(n) for n in [n for n in signed_all if n.late_entry_label][-LATE_ROWS:]]
             board = Dashboard(
                 today=today,
-                todays_sessions=[i for i in everything if i.date_of_service == today],
+                todays_sessions=[i for i in unsigned + waiting + recent_signed if i.date_of_service == today],
                 unsigned=unsigned + waiting,
-                late_entries=[i for i in signed if i.note.late_entry_label][-10:],
+                late_entries=late,
                 cosign_queue=waiting if user.role == "supervisor" else [],
+                unsigned_total=len(drafts) + len(waiting_all),
             )
             uow.commit()
         return board
