@@ -7,13 +7,14 @@ from collections.abc import Callable
 
 import pyotp
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from notewell.domain.records import Actor
 from notewell.web.app import CSP, WebConfig, create_app
 from tests.web.conftest import PASSWORD, World, csrf_from
 
 
-def login_form(c: TestClient, username: str, password: str) -> object:
+def login_form(c: TestClient, username: str, password: str) -> Response:
     page = c.get("/login")
     return c.post(
         "/login", data={"username": username, "password": password, "csrf_token": csrf_from(page.text)}
@@ -54,7 +55,7 @@ def test_a_configured_attempt_limit_applies(make_world: Callable[..., World]) ->
     c = world.fresh_client(None)
     login_form(c, "sam", "bad password 1")
     login_form(c, "sam", "bad password 2")
-    assert "locked" in login_form(c, "sam", PASSWORD).text  # type: ignore[attr-defined]
+    assert "locked" in login_form(c, "sam", PASSWORD).text
 
 
 def test_an_idle_session_is_logged_out(world: World) -> None:
@@ -131,7 +132,7 @@ def test_totp_enrolment_and_login(world: World) -> None:
 
     fresh = world.fresh_client(None)
     r = login_form(fresh, "dana", PASSWORD)
-    assert r.headers["location"].startswith("/login/totp")  # type: ignore[attr-defined]
+    assert r.headers["location"].startswith("/login/totp")
     assert fresh.get("/").status_code == 303  # a password alone is not a login
     page = fresh.get("/login/totp")
     wrong = fresh.post("/login/totp", data={"code": "000000", "csrf_token": csrf_from(page.text)})
@@ -195,3 +196,24 @@ def test_security_headers_and_cookie_flags(make_world: Callable[..., World]) -> 
     world.extra.append(behind_https)
     secure = behind_https.get("/login")
     assert "; secure" in secure.headers["set-cookie"].lower()
+
+
+def test_the_lockout_is_shared_by_worker_processes(world: World) -> None:
+    """Two workers are two app instances over the same data folder: failures add up."""
+    second = TestClient(create_app(record=world.record, config=WebConfig(), clock=world.clock))
+    world.extra.append(second)
+    first = world.fresh_client(None)
+    for client in (first, second, first, second):
+        assert login_form(client, "sam", "wrong guess here").status_code == 401
+    login_form(second, "sam", "wrong guess again")
+    assert "locked" in login_form(first, "sam", PASSWORD).text
+    assert "sam" in (world.record.settings.data_dir / "web-logins.json").read_text()
+    assert PASSWORD not in (world.record.settings.data_dir / "web-logins.json").read_text()
+
+
+def test_a_session_from_one_worker_is_valid_on_another(world: World) -> None:
+    c = world.fresh_client("clinician")
+    second = TestClient(create_app(record=world.record, config=WebConfig(), clock=world.clock))
+    world.extra.append(second)
+    second.cookies.set("nw_session", c.cookies["nw_session"])
+    assert second.get("/api/me").json()["username"] == "dana"

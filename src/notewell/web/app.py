@@ -313,7 +313,10 @@ def create_app(
         config=config,
         codec=SessionCodec(derive_key(master, "web-session"), config.idle_minutes * 60, clock),
         throttle=LoginThrottle(
-            max_failures=config.login_attempts, lockout=config.lockout_minutes * 60, clock=clock
+            max_failures=config.login_attempts,
+            lockout=config.lockout_minutes * 60,
+            clock=clock,
+            path=record.settings.data_dir / "web-logins.json",
         ),
         totp=TotpStore(record.settings.data_dir / "web-totp.json", master),
         templates=Jinja2Templates(directory=str(HERE / "templates")),

@@ -12,8 +12,9 @@ refused whatever the browser does, and each request re-issues the cookie with a 
 
 Limits, stated plainly: logging out deletes the cookie in the browser; a copy stolen before
 logout stays usable until its idle timeout (at most 15 minutes by default). The login throttle
-counts failures per process, so with two workers an attacker gets at most twice the allowance
-before both lock. TOTP secrets are kept encrypted (AES-GCM, key derived from the master key) in
+keeps its counts in ``<data dir>/web-logins.json`` under a file lock, shared by the workers of
+one machine (several machines behind a load balancer would each count on their own). TOTP
+secrets are kept encrypted (AES-GCM, key derived from the master key) in
 ``<data dir>/web-totp.json``, shared by the workers of one machine.
 
 Example: Dana logs in at 09:00, writes a note until 09:20, steps away; at 09:36 her next click
@@ -24,6 +25,7 @@ page ("Your session timed out").
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import hmac
 import json
@@ -31,7 +33,8 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,6 +163,10 @@ class LoginThrottle:
 
     A locked account is refused before its password is checked, with the same message whether
     or not the password would have been right (so the lock cannot be used as an oracle).
+
+    With ``path`` the counts live in a small JSON file (``<data dir>/web-logins.json``, usernames
+    and addresses with timestamps, no passwords) under an exclusive ``flock``, so every worker
+    process of the server sees the same failures; without it they are kept in memory.
     """
 
     def __init__(
@@ -169,42 +176,71 @@ class LoginThrottle:
         lockout: float = 900,
         per_address: int = 30,
         clock: Callable[[], float] = time.time,
+        path: Path | None = None,
     ) -> None:
-        self.max_failures, self.window, self.lockout, self.per_address = (
-            max_failures,
-            window,
-            lockout,
-            per_address,
-        )
+        self.max_failures, self.window, self.lockout = max_failures, window, lockout
+        self.per_address = per_address
         self.clock = clock
-        self._fails: dict[str, list[float]] = {}
-        self._locked_until: dict[str, float] = {}
-        self._address: dict[str, list[float]] = {}
+        self.path = path
+        self._memory: dict[str, Any] = {}
         self._lock = threading.Lock()
+
+    @contextmanager
+    def _state(self) -> Iterator[dict[str, Any]]:
+        """The throttle's state, read and written back under a lock (thread and process)."""
+        with self._lock:
+            if self.path is None:
+                yield self._memory
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            with os.fdopen(fd, "r+", encoding="utf-8") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+                try:
+                    raw = fh.read()
+                    try:
+                        state = json.loads(raw) if raw.strip() else {}
+                    except ValueError:  # a torn or hand-edited file: start counting afresh
+                        state = {}
+                    yield state
+                    fh.seek(0)
+                    fh.truncate()
+                    json.dump(state, fh)
+                finally:
+                    fcntl.flock(fh, fcntl.LOCK_UN)
 
     def _recent(self, stamps: list[float], now: float) -> list[float]:
         return [t for t in stamps if now - t < self.window]
 
     def blocked(self, username: str, address: str) -> bool:
         now = self.clock()
-        with self._lock:
-            if self._locked_until.get(username, 0) > now:
+        with self._state() as state:
+            if state.get("locked", {}).get(username, 0) > now:
                 return True
-            return len(self._recent(self._address.get(address, []), now)) >= self.per_address
+            return len(self._recent(state.get("address", {}).get(address, []), now)) >= self.per_address
 
     def failed(self, username: str, address: str) -> None:
         now = self.clock()
-        with self._lock:
-            fails = [*self._recent(self._fails.get(username, []), now), now]
-            self._fails[username] = fails
-            self._address[address] = [*self._recent(self._address.get(address, []), now), now]
-            if len(fails) >= self.max_failures:
-                self._locked_until[username] = now + self.lockout
-                self._fails[username] = []
+        with self._state() as state:
+            fails = state.setdefault("fails", {})
+            addresses = state.setdefault("address", {})
+            locked = state.setdefault("locked", {})
+            mine = [*self._recent(fails.get(username, []), now), now]
+            fails[username] = mine
+            addresses[address] = [*self._recent(addresses.get(address, []), now), now]
+            if len(mine) >= self.max_failures:
+                locked[username] = now + self.lockout
+                fails[username] = []
+            # forget what no longer matters, so the file stays small
+            for table in (fails, addresses):
+                for key in [k for k, v in table.items() if not self._recent(v, now)]:
+                    del table[key]
+            for key in [k for k, until in locked.items() if until <= now]:
+                del locked[key]
 
     def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._fails.pop(username, None)
+        with self._state() as state:
+            state.get("fails", {}).pop(username, None)
 
 
 class TotpStore:
