@@ -599,3 +599,30 @@ def test_lethal_means_denied_in_both_is_no_contradiction(app: App) -> None:
         prior_notes=(prior("Intake. Denies SI/HI. No firearms or other weapons in the home."),),
     )
     assert nudges_for(app, session, "contradiction_with_prior") == []
+
+
+def test_the_clients_own_suicidal_thoughts_are_never_withheld_as_someone_elses(app: App) -> None:
+    """A partner named one sentence earlier does not make "they" in the client's own report of
+    ideation the partner's: the sentence stays in the note and no third-party nudge fires."""
+    session = make_session(
+        "Partner Oswin moved out Sunday. Client says they have been thinking about killing themself "
+        "every night since. Denies plan or intent. " + INTERVENTION + PLAN
+    )
+    note = draft(app, session)
+    assert "third_party_detail" not in {n.code for n in note.nudges}
+    body = " ".join(s.text for sec in note.sections for s in sec.sentences)
+    assert "active suicidal ideation" in body
+
+
+def test_a_friends_suicidal_crisis_told_by_the_client_is_withheld_and_flagged(app: App) -> None:
+    session = make_session(
+        MOOD
+        + "Her roommate Dani told her she has been thinking about suicide since the breakup. "
+        + RISK
+        + INTERVENTION
+        + PLAN
+    )
+    note = draft(app, session)
+    assert "third_party_detail" in {n.code for n in note.nudges}
+    body = " ".join(s.text for sec in note.sections for s in sec.sentences)
+    assert "breakup" not in body and "Dani" not in body

@@ -155,7 +155,13 @@ class Extractor:
             mental_status=tuple(mental_status),
             small_talk=tuple(small_talk),
             people=tuple(people),
-            third_party_details=tuple(self.people.sensitive_details(doc, people, fired)),
+            # a sentence holding the client's own positive risk finding is never withheld as
+            # someone else's detail: risk is never silently dropped from a note
+            third_party_details=tuple(
+                d
+                for d in self.people.sensitive_details(doc, people, fired)
+                if not any(e.start < d.evidence[0].end and d.evidence[0].start < e.end for e in positive_risk)
+            ),
             private_sections=doc.private,
             goal_links=tuple(self.goals.link(doc, session.goals, measures, symptoms, small_talk, fired)),
             plan_steps=tuple(plan_steps),

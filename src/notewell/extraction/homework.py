@@ -69,6 +69,7 @@ class HomeworkExtractor:
         self._commit = cues("commitment_cues")
         self._request = cues("request_cues")
         self._accept = cues("acceptance_cues")
+        self._directive = cues("directive_cues")
         self._own_task = cues("own_task_questions")
         self._appointments = cues("appointment_cues")
         self._appointment_rules = [
@@ -277,6 +278,32 @@ class HomeworkExtractor:
                             break
                     break
 
+    def _from_directives(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
+        """``T: Card every night this week. And try that with her by Sunday.`` / ``C: Okay.`` — a
+        plain instruction naming a task and when, accepted in the client's next turn."""
+        text = doc.text
+        for t_idx, turn in enumerate(doc.turns):
+            if turn.role != "therapist":
+                continue
+            answer = doc.answer_turn(t_idx, window=2)
+            if answer is None:
+                continue
+            if not self._first(self._accept, text[doc.answer_start(answer) : doc.turns[answer].end], set()):
+                continue
+            for i in doc.turn_sentences[t_idx]:
+                s = doc.sentences[i]
+                piece = text[s.start : s.end]
+                if piece.rstrip().endswith("?"):
+                    continue
+                rid, opener = self._directive[0]
+                # the instruction opens with its verb ("Walk after dinner three nights"), says when
+                if opener.match(piece) is None:
+                    continue
+                if not self._first(self._times, piece, set()):
+                    continue
+                fired.add(rid)
+                yield self._clean(doc, s.start, s.end)
+
     def _signature(self, text: str) -> tuple[set[str], set[str]]:
         """The task words and time words of an item: two items that share both are one task
         ("I'll email her tonight" and "Mom emails the counselor tonight about lunch")."""
@@ -345,6 +372,7 @@ class HomeworkExtractor:
             self._from_assignments,
             self._from_requests,
             self._from_commitments,
+            self._from_directives,
         ):
             for a, b in source(doc, fired):
                 piece = doc.text[a:b]

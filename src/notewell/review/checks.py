@@ -244,8 +244,8 @@ def _responded(
     }
     if any(r.start < b and a < r.end and r.end > ev.start for a, b in near for r in responses):
         return True
-    if any(a <= q[0] and q[1] <= b and q[0] >= ev.start for a, b in near for q in _quoted(ctx)):
-        return True  # the client's own words, quoted right after
+    if any(a <= q[0] < b and q[0] >= ev.start for a, b in near for q in _quoted(ctx)):
+        return True  # the client's own words, quoted right after (a quote may run over sentences)
     listeners = {"client", "other"} if ctx.session.meta.type in ("couples", "family", "group") else {"client"}
     for t in ctx.facts.turns[here.turn + 1 : here.turn + 1 + window_t]:
         if t.role in listeners and len(ctx.session.text[t.content_start : t.end].split()) >= 2:
