@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import PASSWORD, SESSION_TEXT, World
@@ -14,6 +15,7 @@ def logged_in(world: World, role: str = "clinician") -> tuple[TestClient, dict[s
     return c, {"X-CSRF-Token": c.headers["X-Test-CSRF"]}
 
 
+@pytest.mark.parametrize("web_backend", ["sqlite", "postgresql"], indirect=True)
 def test_the_bench_path_login_clients_draft(world: World) -> None:
     c = world.fresh_client(None)
     r = c.post("/api/login", json={"username": "dana", "password": PASSWORD})
@@ -74,6 +76,7 @@ def test_a_client_outside_the_care_team_is_403_and_unknown_is_404(world: World) 
     assert c.post("/api/clients/999/drafts", json={"text": "x"}, headers=h).status_code == 404
 
 
+@pytest.mark.parametrize("web_backend", ["sqlite", "postgresql"], indirect=True)
 def test_edit_with_a_stale_version_is_409_then_sign_locks(world: World) -> None:
     c, h = logged_in(world)
     note = world.draft()

@@ -156,6 +156,7 @@ def test_sql_metacharacters_in_every_form_field_are_harmless(world: World, role:
     assert world.service.list_notes(world.people["clinician"], world.shared)
 
 
+@pytest.mark.parametrize("web_backend", ["sqlite", "postgresql"], indirect=True)
 def test_metacharacters_are_stored_and_shown_literally(world: World) -> None:
     c = world.fresh_client("clinician")
     r = c.post("/clients", data={"label": SQL, "csrf_token": token(c)})

@@ -7,6 +7,7 @@ import html
 import re
 from datetime import date
 
+import pytest
 from markupsafe import escape
 
 from notewell.web.routes_pages import plan_of
@@ -15,6 +16,7 @@ from tests.web.conftest import SESSION_TEXT, World, token
 LATE_TEXT = "Cl reports mood 5/10. Denies SI/HI. Practiced paced breathing.\nHW: walk 3x this week."
 
 
+@pytest.mark.parametrize("web_backend", ["sqlite", "postgresql"], indirect=True)
 def test_dashboard_lists_todays_sessions_unsigned_notes_with_nudges_and_late_entries(world: World) -> None:
     c = world.fresh_client("clinician")
     today = date.today().isoformat()
@@ -216,6 +218,7 @@ def test_format_switcher_previews_and_uses_another_format(world: World) -> None:
     assert c.get(f"/notes/{note}?format=limerick").status_code == 400
 
 
+@pytest.mark.parametrize("web_backend", ["sqlite", "postgresql"], indirect=True)
 def test_a_stale_edit_is_refused_and_the_text_is_kept(world: World) -> None:
     c = world.fresh_client("clinician")
     note = world.draft()
@@ -263,6 +266,7 @@ def test_sign_locks_then_addendum(world: World) -> None:
     assert export.headers["content-type"].startswith("text/plain") and "Signed: Dana, LCSW" in export.text
 
 
+@pytest.mark.parametrize("web_backend", ["sqlite", "postgresql"], indirect=True)
 def test_trainee_signs_supervisor_requests_revision_then_cosigns(world: World) -> None:
     tom, sam = world.fresh_client("trainee"), world.fresh_client("supervisor")
     note = world.draft("trainee")

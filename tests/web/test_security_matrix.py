@@ -188,6 +188,7 @@ def outcome(response: Any) -> str:
     return "allowed"
 
 
+@pytest.mark.parametrize("web_backend", ["sqlite", "postgresql"], indirect=True)
 @pytest.mark.parametrize(("method", "path"), sorted(ROUTES))
 def test_route_by_role(world: World, method: str, path: str) -> None:
     allowed, prepare = ROUTES[(method, path)]
