@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -45,6 +46,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from notewell.bootstrap import App, Record, open_record
 from notewell.config import Settings
 from notewell.domain.records import Actor, User
+from notewell.domain.session import Session
 from notewell.errors import (
     AccessDenied,
     ConfigurationError,
@@ -305,6 +307,7 @@ def create_app(
     """
     from notewell.web import routes_api, routes_pages
 
+    owned = record is None  # opened here: warmed up at startup and closed at shutdown
     record = record or open_record(settings or Settings.from_env())
     config = config or WebConfig.from_env()
     master = record.database.keyring_master
@@ -321,8 +324,19 @@ def create_app(
         totp=TotpStore(record.settings.data_dir / "web-totp.json", master),
         templates=Jinja2Templates(directory=str(HERE / "templates")),
     )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if owned:  # build the engine (spaCy, lexicons) before the first request, not during it
+            engine = record.drafter.app
+            engine.extractor.extract(Session(source="warm-up", text="Warm-up."))
+        yield
+        if owned:
+            record.close()
+
     app = FastAPI(
         title="Notewell",
+        lifespan=lifespan,
         summary="Therapy progress notes with evidence: the clinician's JSON API",
         version="1",
         openapi_url="/api/openapi.json",
