@@ -25,10 +25,15 @@ def test_dashboard_lists_todays_sessions_unsigned_notes_with_nudges_and_late_ent
         json={"text": "Cl tired. Mood low.", "session": {"date": today}},
         headers={"X-CSRF-Token": token(c)},
     ).json()
+    undated = c.post(
+        f"/api/clients/{world.shared}/drafts", json={"text": "Cl calm."}, headers={"X-CSRF-Token": token(c)}
+    ).json()
     late = world.signed()  # the factory's session is on 2026-03-02: signed now, it is a late entry
     page = c.get("/").text
     today_block = page.split('id="todays-sessions"')[1].split("</section>")[0]
     assert f'data-note-id="{made["note_id"]}"' in today_block
+    assert f'data-note-id="{undated["note_id"]}"' in today_block  # no date given: written up today
+    assert f'data-note-id="{late}"' not in today_block
     unsigned = page.split('id="unsigned-notes"')[1].split("</section>")[0]
     row = unsigned.split(f'data-note-id="{made["note_id"]}"')[1].split("</tr>")[0]
     assert f"<td>{len(made['draft']['nudges'])}</td>" in row

@@ -723,6 +723,9 @@ class RecordService:
                 )
                 return shown[note.id]
 
+            def on(i: DashboardItem) -> date:  # a session without a date happened when written up
+                return i.date_of_service or i.note.created_at.astimezone(self.policy.timezone).date()
+
             # the most recent rows of each list: a page that reads (and audits) every note ever
             # written would slow down as the practice's record grows
             drafts = store.notes_with_status("draft", team)
@@ -734,7 +737,7 @@ class RecordService:
             late = [item(n) for n in [n for n in signed_all if n.late_entry_label][-LATE_ROWS:]]
             board = Dashboard(
                 today=today,
-                todays_sessions=[i for i in unsigned + waiting + recent_signed if i.date_of_service == today],
+                todays_sessions=[i for i in unsigned + waiting + recent_signed if on(i) == today],
                 unsigned=unsigned + waiting,
                 late_entries=late,
                 cosign_queue=waiting if user.role == "supervisor" else [],
