@@ -3,6 +3,7 @@ see and do. All text is synthetic."""
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from datetime import date
@@ -331,7 +332,9 @@ def test_trends_chart_and_tables(world: World) -> None:
         )
     page = c.get(f"/clients/{world.shared}/trends").text
     chart = page.split('id="trend-chart"')[1]
-    assert "<svg" in chart.split("</figure>")[0]
+    image = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)"', chart.split("</figure>")[0])
+    assert image and base64.b64decode(image.group(1)).lstrip().startswith((b"<?xml", b"<svg"))
+    assert b"PHQ-9" in base64.b64decode(image.group(1))
     assert "PHQ-9: 18 → 6 (improved, reliable change" in page
     assert (
         page.split('id="readiness-table"')[1].split("</table>")[0].count("<tr>") == 3

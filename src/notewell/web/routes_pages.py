@@ -10,6 +10,7 @@ Form fields of the new-session form (``payload_from_form``): ``text``, ``session
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import re
 import statistics
@@ -569,8 +570,9 @@ def trends_page(request: Request, *, client_id: int, who: Clinical) -> Response:
         path = Path(tmp) / "trends.svg"
         with contextlib.suppress(UsageError):  # nothing to chart yet
             render_chart(trends, instruments, path)
-            svg = path.read_text(encoding="utf-8")
-            svg = svg[svg.index("<svg") :]
+            # as an image (data: URI): matplotlib's SVG styles itself inline, which this
+            # app's CSP forbids in pages; inside an <img> nothing in it can run or restyle the page
+            svg = "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
     measures = service.list_measures(who.actor, client_id)
     return render(
         request,
