@@ -582,9 +582,8 @@ class RecordService:
         if not diagnoses:
             diagnoses = tuple(Diagnosis(d.code, d.description) for d in store.list_diagnoses(client_id))
         if not priors:
-            signed = [n for n in store.list_notes(client_id) if n.status == "signed"]
             recent = []
-            for n in signed[-PRIOR_NOTES_FOR_DRAFT:]:
+            for n in store.last_signed_notes(client_id, PRIOR_NOTES_FOR_DRAFT):
                 s = store.get_session(n.session_id)
                 recent.append(PriorNote(s.date_of_service if s else None, n.body))
             priors = tuple(recent)
@@ -728,20 +727,17 @@ class RecordService:
 
             # the most recent rows of each list: a page that reads (and audits) every note ever
             # written would slow down as the practice's record grows
-            drafts = store.notes_with_status("draft", team)
-            waiting_all = store.notes_with_status("awaiting_cosign", team)
-            signed_all = store.notes_with_status("signed", team)
-            unsigned = [item(n, True) for n in drafts[-DASHBOARD_ROWS:]]
-            waiting = [item(n) for n in waiting_all[-DASHBOARD_ROWS:]]
-            recent_signed = [item(n) for n in signed_all[-DASHBOARD_ROWS:]]
-            late = [item(n) for n in [n for n in signed_all if n.late_entry_label][-LATE_ROWS:]]
+            unsigned = [item(n, True) for n in store.recent_notes("draft", team, DASHBOARD_ROWS)]
+            waiting = [item(n) for n in store.recent_notes("awaiting_cosign", team, DASHBOARD_ROWS)]
+            recent_signed = [item(n) for n in store.recent_notes("signed", team, DASHBOARD_ROWS)]
+            late = [item(n) for n in store.recent_notes("signed", team, LATE_ROWS, late_only=True)]
             board = Dashboard(
                 today=today,
                 todays_sessions=[i for i in unsigned + waiting + recent_signed if on(i) == today],
                 unsigned=unsigned + waiting,
                 late_entries=late,
                 cosign_queue=waiting if user.role == "supervisor" else [],
-                unsigned_total=len(drafts) + len(waiting_all),
+                unsigned_total=store.count_notes("draft", team) + store.count_notes("awaiting_cosign", team),
             )
             uow.commit()
         return board

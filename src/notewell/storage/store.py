@@ -609,6 +609,42 @@ class SqlRecordStore:
             query = query.where(t.notes.c.author_id.in_(list(author_ids)))
         return [self._note(r) for r in self.conn.execute(query)]
 
+    def recent_notes(
+        self, status: NoteStatus, author_ids: Collection[int], limit: int, late_only: bool = False
+    ) -> list[NoteRecord]:
+        """The ``limit`` most recently written notes with this status by these authors, oldest
+        first (``late_only``: only those labelled late entries). Reads only those rows, so a
+        dashboard does not decrypt every note the practice ever wrote."""
+        query = (
+            select(t.notes)
+            .where(t.notes.c.status == status, t.notes.c.author_id.in_(list(author_ids)))
+            .order_by(t.notes.c.id.desc())
+            .limit(limit)
+        )
+        if late_only:
+            query = query.where(t.notes.c.late_entry_label.is_not(None))
+        return [self._note(r) for r in reversed(self.conn.execute(query).all())]
+
+    def count_notes(self, status: NoteStatus, author_ids: Collection[int]) -> int:
+        query = (
+            select(func.count())
+            .select_from(t.notes)
+            .where(t.notes.c.status == status, t.notes.c.author_id.in_(list(author_ids)))
+        )
+        return int(self.conn.execute(query).scalar_one())
+
+    def last_signed_notes(self, client_id: int, limit: int) -> list[NoteRecord]:
+        """The client's last ``limit`` signed notes in the order of :meth:`list_notes` (date of
+        service, then id): the tail of that list, without reading the rest."""
+        rows = self.conn.execute(
+            select(t.notes)
+            .join(t.sessions, t.sessions.c.id == t.notes.c.session_id)
+            .where(t.notes.c.client_id == client_id, t.notes.c.status == "signed")
+            .order_by(t.sessions.c.date_of_service.desc(), t.notes.c.id.desc())
+            .limit(limit)
+        ).all()
+        return [self._note(r) for r in reversed(rows)]
+
     def first_body(self, note_id: int) -> str:
         blob = self.conn.execute(
             select(t.note_versions.c.body_enc).where(

@@ -1,0 +1,58 @@
+"""The store's bounded reads: the dashboard's most recent notes and a client's last signed
+notes for drafting, on SQLite and PostgreSQL — the same rows as filtering the full lists."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.record.conftest import Harness
+
+
+def test_recent_notes_are_the_tail_of_the_full_list(harness: Harness) -> None:
+    dana = harness.user("dana", "clinician")
+    sam = harness.user("sam", "supervisor")
+    client = harness.client(dana)
+    drafts = [harness.draft(dana, client).id for _ in range(5)]
+    signed = []
+    for n in range(4):
+        note = harness.draft(dana, client, on=date(2026, 2, 1 + n))
+        signed.append(harness.service.sign_note(dana, note.id, note.version))
+    others = harness.client(sam, "Sam's own")
+    harness.draft(sam, others)
+    team = (dana.user_id or 0,)
+    with harness.db.unit_of_work() as uow:
+        store = uow.store
+        assert [n.id for n in store.recent_notes("draft", team, 3)] == drafts[-3:]
+        assert [n.id for n in store.recent_notes("draft", team, 50)] == drafts
+        assert store.count_notes("draft", team) == 5
+        assert store.count_notes("signed", team) == 4
+        late = [n.id for n in signed if n.late_entry_label]
+        assert late  # February sessions signed on 2026-03-02: late entries
+        assert [n.id for n in store.recent_notes("signed", team, 2, late_only=True)] == late[-2:]
+        assert store.recent_notes("awaiting_cosign", team, 5) == []
+
+
+def test_last_signed_notes_follow_the_record_order(harness: Harness) -> None:
+    dana = harness.user("dana", "clinician")
+    client = harness.client(dana)
+    ids = {}
+    for day in (10, 3, 20, 7):  # written out of date order
+        note = harness.draft(dana, client, on=date(2026, 2, day))
+        ids[day] = harness.service.sign_note(dana, note.id, note.version).id
+    harness.draft(dana, client, on=date(2026, 2, 25))  # unsigned: never a prior note
+    with harness.db.unit_of_work() as uow:
+        full = [n.id for n in uow.store.list_notes(client) if n.status == "signed"]
+        assert [n.id for n in uow.store.last_signed_notes(client, 3)] == full[-3:]
+        assert full[-3:] == [ids[7], ids[10], ids[20]]
+        assert [n.id for n in uow.store.last_signed_notes(client, 10)] == full
+
+
+def test_drafting_hands_the_engine_the_last_three_signed_notes(harness: Harness) -> None:
+    dana = harness.user("dana", "clinician")
+    client = harness.client(dana)
+    for day in (1, 2, 3, 4):
+        note = harness.draft(dana, client, text=f"Session on day {day}.", on=date(2026, 2, day))
+        harness.service.sign_note(dana, note.id, note.version)
+    harness.draft(dana, client, text="Today.")
+    priors = harness.drafter.calls[-1].prior_notes
+    assert [p.date for p in priors] == [date(2026, 2, 2), date(2026, 2, 3), date(2026, 2, 4)]
