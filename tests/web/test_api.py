@@ -40,6 +40,7 @@ def test_the_bench_path_login_clients_draft(world: World) -> None:
         for sentence in section["sentences"]:
             for e in sentence.get("evidence", []):
                 assert 0 <= e["start"] < e["end"] <= len(SESSION_TEXT)
+    assert c.get(f"/api/notes/{body['note_id']}").json()["draft"] == body["draft"]  # as stored
     stored = world.service.get_session(world.people["clinician"], body["session_id"])
     assert stored.input["checklist"]["risk"] == {"suicidal_ideation": "denied"}
     scores = world.service.list_measures(world.people["clinician"], clients[0]["id"])

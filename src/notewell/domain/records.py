@@ -298,12 +298,14 @@ class AuditEvent:
 
 @dataclass(frozen=True)
 class DraftOutcome:
-    """What ``draft_note`` hands back: the stored note and any warnings (missing consent…)."""
+    """What ``draft_note`` hands back: the stored note, the AI draft as stored (sections with
+    evidence, nudges) and any warnings (missing consent…)."""
 
     note: NoteRecord
     session_id: int
     ai_draft_id: int
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    ai_draft: dict[str, Any] = field(default_factory=dict)
 
 
 def content_hash(note_id: int, body: str, signature: Signature, late_entry_label: str | None) -> str:

@@ -555,9 +555,8 @@ class RecordService:
             stored = uow.store.add_session(
                 client_id, user.id, meta.date, meta.start, meta.end, meta.type, session_to_dict(session), now
             )
-            draft = uow.store.add_ai_draft(
-                stored.id, note.format, note_to_json(session.source, note), user.id, now
-            )
+            content = note_to_json(session.source, note)
+            draft = uow.store.add_ai_draft(stored.id, note.format, content, user.id, now)
             record = uow.store.add_note(
                 client_id, stored.id, draft.id, user.id, note.format, note_body(note), now
             )
@@ -572,7 +571,7 @@ class RecordService:
             self._audit(uow, user, "create", "ai_draft", draft.id)
             self._audit(uow, user, "create", "note", record.id)
             uow.commit()
-        return DraftOutcome(record, stored.id, draft.id, tuple(warnings))
+        return DraftOutcome(record, stored.id, draft.id, tuple(warnings), content)
 
     def _with_record_context(self, store: RecordStore, client_id: int, session: Session) -> Session:
         goals, diagnoses, priors = session.goals, session.diagnoses, session.prior_notes

@@ -149,12 +149,11 @@ def api_draft(
         )
     session = session_from_payload(payload, web.engine.knowledge.instruments, web.engine.techniques)
     outcome = web.record.service.draft_note(who.actor, client_id, session, fmt)
-    draft = web.record.service.get_ai_draft(who.actor, outcome.note.id)
     return {
         "note_id": outcome.note.id,
         "session_id": outcome.session_id,
         "note": note_json(outcome.note),
-        "draft": draft.content,
+        "draft": outcome.ai_draft,
         "warnings": list(outcome.warnings),
     }
 
