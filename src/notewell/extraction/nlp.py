@@ -272,8 +272,13 @@ class ClinicalNLP:
         if not live:
             return [EMPTY for _ in targets]
         matched = self._sentence_modifiers(parsed, sentence)
+        # A terminator's scope is its own span. medspaCy gives it the whole sentence, and its
+        # overlap test (``tuple_overlaps``) misses a scope that lies wholly inside another, so a
+        # windowed modifier ("asked about", 20 tokens) was never cut by "she said" before the target.
         modifiers = [
-            self._modifier_cls(rule, start, end, doc, max_scope=rule.max_scope)
+            self._modifier_cls(rule, start, end, doc, scope_start=start, scope_end=end)
+            if rule.direction == "TERMINATE"
+            else self._modifier_cls(rule, start, end, doc, max_scope=rule.max_scope)
             for rule, start, end in matched
         ]
         graph = self._graph_cls(prune_on_modifier_overlap=True)
