@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tests.record.conftest import Harness
 
 
@@ -56,3 +58,24 @@ def test_drafting_hands_the_engine_the_last_three_signed_notes(harness: Harness)
     harness.draft(dana, client, text="Today.")
     priors = harness.drafter.calls[-1].prior_notes
     assert [p.date for p in priors] == [date(2026, 2, 2), date(2026, 2, 3), date(2026, 2, 4)]
+
+
+def test_an_admin_changes_roles_within_the_rules(harness: Harness) -> None:
+    from notewell.errors import RecordError
+
+    ada = harness.user("ada", "admin")
+    harness.user("sam", "supervisor")
+    harness.user("tom", "clinician", supervisor="sam")
+    tom = harness.service.change_role(ada, "tom", "clinician")  # licensed now: no supervisor
+    assert (tom.role, tom.supervisor_id, tom.is_trainee) == ("clinician", None, False)
+    harness.service.change_role(ada, "tom", "clinician", supervisor="sam")
+    with pytest.raises(RecordError, match="still supervises trainees"):
+        harness.service.change_role(ada, "sam", "clinician")
+    with pytest.raises(RecordError, match="your own role"):
+        harness.service.change_role(ada, "ada", "biller")
+    with pytest.raises(RecordError, match="only a clinician"):
+        harness.service.change_role(ada, "tom", "biller", supervisor="sam")
+    with pytest.raises(RecordError, match="role 'boss'"):
+        harness.service.change_role(ada, "tom", "boss")
+    harness.service.change_role(ada, "tom", "biller")
+    assert {u.username: u.role for u in harness.service.list_users(ada)}["tom"] == "biller"

@@ -85,6 +85,15 @@ def _disable(w: World) -> Call:
     return call
 
 
+def _change_role(w: World) -> Call:
+    def call(a: Actor) -> Any:
+        name = f"moved{next(w.labels)}"
+        w.s.add_user(w.h.operator, name, "biller")
+        return w.s.change_role(a, name, "clinician", supervisor="sam")
+
+    return call
+
+
 def _edit(w: World) -> Call:
     def call(a: Actor) -> Any:
         note = w.draft_by("clinician")
@@ -150,6 +159,7 @@ MATRIX: dict[str, tuple[frozenset[str], Prepare]] = {
     "add_user": (frozenset({"admin"}), _fresh_user),
     "list_users": (frozenset({"admin"}), _plain("list_users")),
     "disable_user": (frozenset({"admin"}), _disable),
+    "change_role": (frozenset({"admin"}), _change_role),
     "open_client": (CLINICAL, lambda w: lambda a: w.s.open_client(a, f"New client {next(w.labels)}")),
     "get_client": (CLINICAL, _on_client("get_client")),
     "client_profile": (CLINICAL, _on_client("client_profile")),

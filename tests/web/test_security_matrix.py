@@ -71,6 +71,14 @@ def disable_someone(w: World) -> Request:
     return f"/admin/users/{name}/disable", {}
 
 
+def change_someone(w: World) -> Request:
+    from notewell.domain.records import Actor
+
+    name = f"role{len(w.service.list_users(Actor.operator('t')))}"
+    w.service.add_user(Actor.operator("t"), name, "biller")
+    return f"/admin/users/{name}/role", {"data": {"role": "clinician", "supervisor": "sam"}}
+
+
 ROUTES: dict[tuple[str, str], tuple[frozenset[str] | str, Prepare]] = {
     ("GET", "/api/openapi.json"): (PUBLIC, page("/api/openapi.json")),
     ("GET", "/login"): (PUBLIC, page("/login")),
@@ -118,6 +126,7 @@ ROUTES: dict[tuple[str, str], tuple[frozenset[str] | str, Prepare]] = {
     ("GET", "/admin"): (frozenset({"admin"}), page("/admin")),
     ("POST", "/admin/users"): (frozenset({"admin"}), form("/admin/users", username="newbie", role="biller")),
     ("POST", "/admin/users/{username}/disable"): (frozenset({"admin"}), disable_someone),
+    ("POST", "/admin/users/{username}/role"): (frozenset({"admin"}), change_someone),
     ("POST", "/admin/retention"): (frozenset({"admin"}), form("/admin/retention", mode="dry-run")),
     ("GET", "/admin/audit"): (frozenset({"admin"}), page("/admin/audit?verify=1")),
     ("GET", "/account/totp"): (ALL, page("/account/totp")),

@@ -320,6 +320,41 @@ class RecordService:
             uow.commit()
         return replace(target, active=False)
 
+    @_audits_refusals
+    def change_role(self, actor: Actor, username: str, role: str, supervisor: str | None = None) -> User:
+        """Give an account another role (admin), e.g. a trainee who is licensed now becomes a
+        clinician without a supervisor, or a clinician becomes a supervisor.
+
+        Refused for one's own account (an admin cannot lock themself out) and for a supervisor
+        who still has active trainees (their notes would have nobody to co-sign them).
+        """
+        if role not in ROLES:
+            raise RecordError(f"role {role!r}: choose from {', '.join(ROLES)}")
+        with self._uow() as uow:
+            user = self._user(uow.store, actor)
+            self._require_role(user, frozenset({"admin"}), "update", "user", None)
+            target = uow.store.get_user_by_username(username.strip().lower())
+            if target is None:
+                raise RecordNotFound(f"user {username!r} not found")
+            if target.id == user.id:
+                raise RecordError("you cannot change your own role")
+            if target.role == "supervisor" and role != "supervisor" and uow.store.trainee_ids(target.id):
+                raise RecordError(f"{target.username!r} still supervises trainees; reassign them first")
+            supervisor_id = None
+            if supervisor:
+                if role != "clinician":
+                    raise RecordError("supervisor: only a clinician (a trainee) has a supervisor")
+                boss = uow.store.get_user_by_username(supervisor.strip().lower())
+                if boss is None or not boss.active:
+                    raise RecordNotFound(f"supervisor {supervisor!r} not found")
+                if boss.role != "supervisor":
+                    raise RecordError(f"{supervisor!r} has the role {boss.role}, not supervisor")
+                supervisor_id = boss.id
+            uow.store.set_user_role(target.id, role, supervisor_id)
+            self._audit(uow, user, "update", "user", target.id)
+            uow.commit()
+        return replace(target, role=role, supervisor_id=supervisor_id)
+
     def _dummy_hash(self) -> str:
         if self._dummy is None:
             self._dummy = self._hasher.hash(secrets.token_urlsafe(16))

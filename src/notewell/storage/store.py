@@ -325,6 +325,11 @@ class SqlRecordStore:
     def set_user_active(self, user_id: int, active: bool) -> None:
         self.conn.execute(update(t.users).where(t.users.c.id == user_id).values(active=active))
 
+    def set_user_role(self, user_id: int, role: str, supervisor_id: int | None) -> None:
+        self.conn.execute(
+            update(t.users).where(t.users.c.id == user_id).values(role=role, supervisor_id=supervisor_id)
+        )
+
     def trainee_ids(self, supervisor_id: int) -> tuple[int, ...]:
         rows = self.conn.execute(
             select(t.users.c.id).where(t.users.c.supervisor_id == supervisor_id, t.users.c.active.is_(True))

@@ -684,6 +684,26 @@ def admin_disable(request: Request, *, username: str, who: Admin) -> Response:
     return redirect("/admin")
 
 
+@router.post("/admin/users/{username}/role", response_class=HTMLResponse)
+def admin_change_role(
+    request: Request,
+    *,
+    username: str,
+    role: Annotated[str, Form()] = "",
+    supervisor: Annotated[str, Form()] = "",
+    who: Admin,
+) -> Response:
+    service = web_of(request).record.service
+    try:
+        service.change_role(who.actor, username, role, supervisor.strip() or None)
+    except RecordError as exc:
+        if isinstance(exc, AccessDenied):
+            raise
+        users = service.list_users(who.actor)
+        return render(request, "admin.html", who, status=400, users=users, created=None, error=str(exc))
+    return redirect("/admin")
+
+
 @router.post("/admin/retention", response_class=HTMLResponse)
 def admin_retention(request: Request, *, mode: Annotated[str, Form()] = "dry-run", who: Admin) -> Response:
     service = web_of(request).record.service
