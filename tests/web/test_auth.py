@@ -196,6 +196,8 @@ def test_security_headers_and_cookie_flags(make_world: Callable[..., World]) -> 
     world.extra.append(behind_https)
     secure = behind_https.get("/login")
     assert "; secure" in secure.headers["set-cookie"].lower()
+    assert secure.headers["strict-transport-security"] == "max-age=31536000"
+    assert "strict-transport-security" not in r.headers
 
 
 def test_the_lockout_is_shared_by_worker_processes(world: World) -> None:

@@ -241,6 +241,8 @@ class SessionMiddleware(BaseHTTPMiddleware):
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if web.config.secure_cookies:  # served over HTTPS (behind a TLS proxy): keep it that way
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.url.path.startswith("/static/"):
             del response.headers["Cache-Control"]
             return response
