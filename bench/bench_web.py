@@ -223,7 +223,10 @@ class User:
 
 
 async def login(base: str, username: str, password: str) -> User:
-    http = httpx.AsyncClient(base_url=base, timeout=60, follow_redirects=False)
+    # Idle connections are dropped before uvicorn's 5 s keep-alive timeout closes them under a request
+    # (that race would show up as ReadError while a user sat out a phase).
+    limits = httpx.Limits(keepalive_expiry=2.0)
+    http = httpx.AsyncClient(base_url=base, timeout=60, follow_redirects=False, limits=limits)
     r = await http.post("/api/login", json={"username": username, "password": password})
     if r.status_code != 200:
         raise SystemExit(f"login as {username} failed: HTTP {r.status_code} {r.text[:200]}")
