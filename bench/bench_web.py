@@ -67,6 +67,13 @@ class Phase:
     errors: dict[str, int] = field(default_factory=dict)
     wall: float = 0.0
     cpu: float = 0.0
+    server_cpu: float = 0.0
+
+    @property
+    def server_ms(self) -> float:
+        """Server CPU (all uvicorn processes) per successful request: the figure that does not
+        depend on what else the machine is running, unlike the latencies."""
+        return self.server_cpu / len(self.latencies) * 1000 if self.latencies else float("nan")
 
     @property
     def rate(self) -> float:
@@ -77,6 +84,29 @@ class Phase:
             return float("nan")
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+SERVER_PID: list[int] = []
+"""The uvicorn master's pid while it runs (its workers are its children)."""
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of ``root`` and its descendants so far, from ``/proc``."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                raw = (entry / "stat").read_text()
+            except OSError:
+                continue
+            stats[int(entry.name)] = raw.rsplit(")", 1)[1].split()  # fields from the state on
+    tree, grew = {root}, True
+    while grew:
+        children = {pid for pid, f in stats.items() if int(f[1]) in tree} - tree
+        tree |= children
+        grew = bool(children)
+    return sum((int(stats[p][11]) + int(stats[p][12])) / tick for p in tree if p in stats)
 
 
 def free_port() -> int:
@@ -195,6 +225,7 @@ def server(env: dict[str, str], workers: int) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise SystemExit("the server did not answer within 90 s")
                 time.sleep(0.3)
+            SERVER_PID[:] = [proc.pid]
             yield base
         finally:
             with contextlib.suppress(ProcessLookupError):
@@ -274,12 +305,14 @@ async def phase(
             else:
                 result.errors[why] = result.errors.get(why, 0) + 1
 
+    srv0 = tree_cpu_seconds(SERVER_PID[0]) if SERVER_PID else 0.0
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     await asyncio.gather(*(one(u) for u in users))
     result.wall = time.perf_counter() - t0
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     result.cpu = (cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime) / result.wall
+    result.server_cpu = (tree_cpu_seconds(SERVER_PID[0]) if SERVER_PID else 0.0) - srv0
     return result
 
 
@@ -324,6 +357,10 @@ def report(name: str, runs: list[tuple[Phase, Phase, Phase]]) -> dict[str, float
         "paced_p50": med([q.pct(0.50) for _, q, _ in runs]),
         "paced_p95": med([q.pct(0.95) for _, q, _ in runs]),
         "gen_cpu": med([max(p.cpu, d.cpu) for p, _, d in runs]),
+        "srv_ms_draft": med([d.server_ms for _, _, d in runs]),
+        "srv_ms_page": med([p.server_ms for p, _, _ in runs]),
+        "srv_cores_draft": med([d.server_cpu / d.wall for _, _, d in runs]),
+        "srv_cores_page": med([p.server_cpu / p.wall for p, _, _ in runs]),
     }
     errors: dict[str, int] = {}
     for phases in runs:
@@ -336,7 +373,8 @@ def report(name: str, runs: list[tuple[Phase, Phase, Phase]]) -> dict[str, float
     print(
         f"{name:<11} {f['drafts_per_s']:9.1f} {f['draft_p50']:10.1f} {f['draft_p95']:10.1f}"
         f" {f['dash_per_s']:8.1f} {f['dash_p50']:9.1f} {f['dash_p95']:9.1f}"
-        f" {f['paced_p50']:10.1f} {f['paced_p95']:10.1f} {f['gen_cpu']:8.2f}   {drafts} drafts, {pages} pages"
+        f" {f['paced_p50']:10.1f} {f['paced_p95']:10.1f} {f['gen_cpu']:8.2f}"
+        f" {f['srv_ms_draft']:9.1f} {f['srv_ms_page']:8.1f}   {drafts} drafts, {pages} pages"
         + (f"; errors: {errors}" if errors else "; no errors")
     )
     return figures
@@ -386,7 +424,11 @@ def main() -> int:
     print(
         f"{'database':<11} {'drafts/s':>9} {'draft p50':>10} {'draft p95':>10} {'pages/s':>8}"
         f" {'dash p50':>9} {'dash p95':>9} {'paced p50':>10} {'paced p95':>10} {'gen CPU':>8}"
-        "   (saturation unless paced; ms; gen CPU in cores)"
+        f" {'srv/draft':>9} {'srv/page':>8}"
+    )
+    print(
+        "(latencies in ms, saturation unless paced; gen CPU: cores the load generator used; "
+        "srv: server CPU ms per request, all workers)"
     )
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="notewell-bench-web-") as tmp:
@@ -417,6 +459,14 @@ def main() -> int:
             f"{name}: drafts/s {f['drafts_per_s']:.1f} (target ≥ {DRAFTS_TARGET:g}: {drafts}); "
             f"dashboard p95 at saturation {f['dash_p95']:.1f} ms, paced {f['paced_p95']:.1f} ms "
             f"(target ≤ {DASHBOARD_P95_TARGET_MS:g} ms: {dash} at saturation, {paced} paced)"
+        )
+        cores = os.cpu_count() or 1
+        print(
+            f"  server CPU {f['srv_ms_draft']:.1f} ms a draft, {f['srv_ms_page']:.1f} ms a dashboard: "
+            f"on {cores} otherwise idle cores at most {cores * 1000 / f['srv_ms_draft']:.0f} drafts/s and "
+            f"{cores * 1000 / f['srv_ms_page']:.0f} pages/s; it got {f['srv_cores_draft']:.2f} cores while "
+            f"drafting and {f['srv_cores_page']:.2f} while serving dashboards (the rest went to other "
+            "processes or to waiting on locks)"
         )
     return 0
 
