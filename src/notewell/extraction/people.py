@@ -222,13 +222,7 @@ class PeopleFinder:
                 and not SELF_BETWEEN.search(text, p.evidence[0].end, m_start)
             ]
             person = next((p for p in here if p.is_name), None)
-            # "Client says they have been thinking about killing themself": the client is the
-            # subject, so "they" is not the partner named a sentence earlier
-            if (
-                person is None
-                and PRONOUN.search(text, s.start, s.end)
-                and not SELF_BETWEEN.search(text, s.start, m_start)
-            ):
+            if person is None and PRONOUN.search(text, s.start, s.end):
                 turns = doc.turns
                 window_start = turns[max(0, s.turn - 2)].start
                 speaker = turns[s.turn].speaker
