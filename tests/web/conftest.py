@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date
 from pathlib import Path
 from typing import Any
@@ -177,8 +177,8 @@ def web_settings(web_backend: str, tmp_path: Path, request: pytest.FixtureReques
 def make_world(web_settings: Settings, app: App) -> Iterator[Callable[..., World]]:
     made: list[World] = []
 
-    def build(populated: bool = True, **config: Any) -> World:
-        record = make_record(web_settings, app)
+    def build(populated: bool = True, settings: dict[str, Any] | None = None, **config: Any) -> World:
+        record = make_record(replace(web_settings, **(settings or {})), app)
         clock = Clock()
         web_app = create_app(record=record, config=WebConfig(**config), clock=clock)
         people, shared = populate(record) if populated else ({}, 0)

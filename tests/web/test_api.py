@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -128,6 +129,7 @@ def test_live_nudges_follow_the_unsaved_text(world: World) -> None:
     assert after["risk"]["suicidal_ideation"] == "denied"
     empty = c.post("/api/nudges", json={"text": "  "}, headers=h).json()
     assert empty == {"nudges": [], "risk": {}}
+    assert c.post("/api/nudges", json=["text"], headers=h).status_code == 400
     assert world.service.list_notes(world.people["clinician"], world.shared) == []  # nothing stored
 
 
@@ -150,3 +152,15 @@ def test_me_and_logout(world: World) -> None:
     assert (me["username"], me["role"], me["trainee"]) == ("sam", "supervisor", False)
     assert c.post("/api/logout", headers=h).status_code == 200
     assert c.get("/api/me").status_code == 401
+
+
+def test_text_over_the_size_limit_is_refused_before_the_engine_runs(make_world: Any) -> None:
+    world = make_world(settings={"max_input_bytes": 1000})
+    c, h = logged_in(world)
+    r = c.post(f"/api/clients/{world.shared}/drafts", json={"text": "é" * 501}, headers=h)
+    assert r.status_code == 400
+    assert r.json()["error"] == "text: 1,002 bytes is more than the limit of 1,000 bytes"
+    assert c.post("/api/nudges", json={"text": "x" * 1001}, headers=h).status_code == 400
+    assert (
+        c.post(f"/api/clients/{world.shared}/drafts", json={"text": "x" * 1000}, headers=h).status_code == 200
+    )

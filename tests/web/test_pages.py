@@ -412,6 +412,10 @@ def test_missing_things_are_404_pages(world: World) -> None:
     r = c.get("/notes/9999")
     assert r.status_code == 404 and 'id="error-message"' in r.text and "note 9999 not found" in r.text
     assert c.get("/clients/abc").status_code == 422
+    for url in ("/notes/99999999999999999999", "/clients/0", "/clients/-1/recap"):
+        r = c.get(url)
+        assert r.status_code == 422
+        assert "greater than or equal to 1" in r.text or "less than or equal to" in r.text
 
 
 def test_static_files_and_no_inline_script(world: World) -> None:

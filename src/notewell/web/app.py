@@ -32,11 +32,11 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, Form, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -68,7 +68,7 @@ from notewell.web.security import (
     derive_key,
 )
 
-HERE = Path(__file__).parent
+HERE = FilePath(__file__).parent
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_EXEMPT = frozenset({("POST", "/api/login")})
 """State-changing routes without a CSRF token: the JSON login (no session exists yet)."""
@@ -84,6 +84,10 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",  # pages carry PHI: never keep them in a shared cache
 }
+MAX_ID = 2_147_483_647
+"""Ids beyond a 32-bit integer name nothing in the record (and overflow SQLite's driver)."""
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Version = Annotated[int, Form(ge=1, le=MAX_ID)]
 ALL_ROLES = frozenset({"clinician", "supervisor", "biller", "admin"})
 CLINICAL = frozenset({"clinician", "supervisor"})
 

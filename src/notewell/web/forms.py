@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from notewell.config import MAX_INPUT_BYTES
 from notewell.domain.session import CARE_SETTINGS, RISK_VALUES, SESSION_TYPES, Session
 from notewell.errors import InputError, SessionFileError
 from notewell.session_files import parse_session
@@ -45,11 +46,23 @@ class FormError(InputError):
 
 
 def session_from_payload(
-    payload: Mapping[str, Any], instruments: Mapping[str, Mapping[str, Any]], techniques: Iterable[str]
+    payload: Mapping[str, Any],
+    instruments: Mapping[str, Mapping[str, Any]],
+    techniques: Iterable[str],
+    max_bytes: int = MAX_INPUT_BYTES,
 ) -> Session:
-    """Validate a session payload (a JSON object shaped like a session file) into a Session."""
+    """Validate a session payload (a JSON object shaped like a session file) into a Session.
+
+    The text is held to the same size limit as a session file (``max_bytes``, 2 MB by default:
+    a 3-hour transcript is about 200 kB).
+    """
     if not isinstance(payload, Mapping):
         raise FormError("body: expected a JSON object with at least a text field")
+    text = payload.get("text")
+    if isinstance(text, str) and len(text.encode("utf-8")) > max_bytes:
+        raise FormError(
+            f"text: {len(text.encode('utf-8')):,} bytes is more than the limit of {max_bytes:,} bytes"
+        )
     data = {k: v for k, v in payload.items() if k != "format"}
     try:
         session = parse_session("web", json.dumps(data, default=str), instruments)

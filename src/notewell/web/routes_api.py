@@ -25,7 +25,7 @@ from notewell.domain.measures import ScoringError, score_items
 from notewell.domain.records import NoteRecord
 from notewell.exports.contract import note_to_json
 from notewell.services.measures import find_instrument
-from notewell.web.app import Anyone, Clinical, web_of
+from notewell.web.app import MAX_ID, Anyone, Clinical, Id, web_of
 from notewell.web.forms import FormError, payload_from_form, session_from_payload
 from notewell.web.routes_pages import login_attempt
 from notewell.web.security import TotpStore
@@ -41,11 +41,11 @@ class LoginBody(BaseModel):
 
 class EditBody(BaseModel):
     body: str = Field(description="the note's new text")
-    version: int = Field(description="the version you edited (optimistic concurrency: stale → 409)")
+    version: int = Field(ge=1, le=MAX_ID, description="the version you edited (stale → 409)")
 
 
 class VersionBody(BaseModel):
-    version: int
+    version: int = Field(ge=1, le=MAX_ID)
     comment: str | None = None
 
 
@@ -121,7 +121,7 @@ def api_clients(request: Request, *, who: Clinical) -> list[dict[str, Any]]:
 
 
 @router.get("/clients/{client_id}/notes", summary="A client's notes")
-def api_client_notes(request: Request, *, client_id: int, who: Clinical) -> list[dict[str, Any]]:
+def api_client_notes(request: Request, *, client_id: Id, who: Clinical) -> list[dict[str, Any]]:
     return [note_json(n) for n in web_of(request).record.service.list_notes(who.actor, client_id)]
 
 
@@ -129,7 +129,7 @@ def api_client_notes(request: Request, *, client_id: int, who: Clinical) -> list
 def api_draft(
     request: Request,
     *,
-    client_id: int,
+    client_id: Id,
     payload: Annotated[
         dict[str, Any],
         Body(
@@ -147,7 +147,9 @@ def api_draft(
         raise FormError(
             f"format: expected auto or one of {', '.join(web.engine.formats.names())}, got {fmt!r}"
         )
-    session = session_from_payload(payload, web.engine.knowledge.instruments, web.engine.techniques)
+    session = session_from_payload(
+        payload, web.engine.knowledge.instruments, web.engine.techniques, web.record.settings.max_input_bytes
+    )
     outcome = web.record.service.draft_note(who.actor, client_id, session, fmt)
     return {
         "note_id": outcome.note.id,
@@ -159,14 +161,14 @@ def api_draft(
 
 
 @router.get("/notes/{note_id}", summary="A note with its AI draft (sentences with evidence, nudges)")
-def api_note(request: Request, *, note_id: int, who: Clinical) -> dict[str, Any]:
+def api_note(request: Request, *, note_id: Id, who: Clinical) -> dict[str, Any]:
     service = web_of(request).record.service
     note = service.get_note(who.actor, note_id)
     return {**note_json(note), "draft": service.get_ai_draft(who.actor, note_id).content}
 
 
 @router.put("/notes/{note_id}", summary="Edit a draft (409 if someone changed it since your version)")
-def api_edit(request: Request, *, note_id: int, body: EditBody, who: Clinical) -> dict[str, Any]:
+def api_edit(request: Request, *, note_id: Id, body: EditBody, who: Clinical) -> dict[str, Any]:
     note = web_of(request).record.service.edit_note(
         who.actor, note_id, body.body, expected_version=body.version
     )
@@ -174,7 +176,7 @@ def api_edit(request: Request, *, note_id: int, body: EditBody, who: Clinical) -
 
 
 @router.post("/notes/{note_id}/sign", summary="Sign and lock (a trainee: sign and send for co-signature)")
-def api_sign(request: Request, *, note_id: int, body: VersionBody, who: Clinical) -> dict[str, Any]:
+def api_sign(request: Request, *, note_id: Id, body: VersionBody, who: Clinical) -> dict[str, Any]:
     service = web_of(request).record.service
     if who.user.is_trainee:
         note = service.request_cosign(who.actor, note_id, body.version, body.comment)
@@ -213,9 +215,13 @@ async def api_nudges(request: Request, *, who: Clinical) -> dict[str, Any]:
     else:
         form = await request.form()
         payload = payload_from_form(form, form.getlist, instruments)
-    if not str(payload.get("text") or "").strip() if isinstance(payload, dict) else True:
+    if not isinstance(payload, dict):
+        raise FormError("body: expected a JSON object with at least a text field")
+    if not str(payload.get("text") or "").strip():  # nothing typed yet: nothing to flag
         return {"nudges": [], "risk": {}}
-    session = session_from_payload(payload, instruments, web.engine.techniques)
+    session = session_from_payload(
+        payload, instruments, web.engine.techniques, web.record.settings.max_input_bytes
+    )
     engine = web.engine
     facts = engine.extractor.extract(session)  # once: composing and reviewing reuse the facts
     note = engine.composer.compose_named(session, facts, "auto")

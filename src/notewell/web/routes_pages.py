@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from notewell.domain.records import NoteRecord
@@ -36,11 +36,14 @@ from notewell.errors import (
 )
 from notewell.records.serialization import note_body, session_from_dict
 from notewell.web.app import (
+    MAX_ID,
     Admin,
     Anyone,
     Biller,
     Clinical,
+    Id,
     Supervisor,
+    Version,
     Viewer,
     Web,
     page_context,
@@ -223,7 +226,7 @@ def add_client(request: Request, *, label: Annotated[str, Form()] = "", who: Cli
 
 
 @router.get("/clients/{client_id}", response_class=HTMLResponse)
-def client_page(request: Request, *, client_id: int, who: Clinical) -> Response:
+def client_page(request: Request, *, client_id: Id, who: Clinical) -> Response:
     service = web_of(request).record.service
     profile = service.client_profile(who.actor, client_id)
     notes = service.list_notes(who.actor, client_id)
@@ -232,7 +235,7 @@ def client_page(request: Request, *, client_id: int, who: Clinical) -> Response:
 
 @router.post("/clients/{client_id}/consent")
 def add_consent(
-    request: Request, *, client_id: int, given_on: Annotated[str, Form()] = "", who: Clinical
+    request: Request, *, client_id: Id, given_on: Annotated[str, Form()] = "", who: Clinical
 ) -> Response:
     web_of(request).record.service.record_consent(who.actor, client_id, _day(given_on, "given_on"))
     return redirect(f"/clients/{client_id}")
@@ -242,7 +245,7 @@ def add_consent(
 def add_diagnosis(
     request: Request,
     *,
-    client_id: int,
+    client_id: Id,
     code: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
     who: Clinical,
@@ -253,7 +256,7 @@ def add_diagnosis(
 
 @router.post("/clients/{client_id}/plan")
 def set_plan(
-    request: Request, *, client_id: int, goals: Annotated[str, Form()] = "", who: Clinical
+    request: Request, *, client_id: Id, goals: Annotated[str, Form()] = "", who: Clinical
 ) -> Response:
     """Goals one per line, ``G1: Sleep 7 hours a night`` (an id is made up when missing)."""
     parsed = []
@@ -291,7 +294,7 @@ def plan_of(body: str) -> str:
 
 
 @router.get("/clients/{client_id}/recap", response_class=HTMLResponse)
-def recap_page(request: Request, *, client_id: int, who: Clinical) -> Response:
+def recap_page(request: Request, *, client_id: Id, who: Clinical) -> Response:
     web = web_of(request)
     service = web.record.service
     client = service.get_client(who.actor, client_id)
@@ -350,7 +353,7 @@ def _form_context(web: Web) -> dict[str, Any]:
 
 
 @router.get("/clients/{client_id}/sessions/new", response_class=HTMLResponse)
-def new_session_page(request: Request, *, client_id: int, who: Clinical) -> Response:
+def new_session_page(request: Request, *, client_id: Id, who: Clinical) -> Response:
     web = web_of(request)
     client = web.record.service.get_client(who.actor, client_id)
     return render(
@@ -365,13 +368,18 @@ def new_session_page(request: Request, *, client_id: int, who: Clinical) -> Resp
 
 
 @router.post("/clients/{client_id}/sessions", response_class=HTMLResponse)
-async def create_session(request: Request, *, client_id: int, who: Clinical) -> Response:
+async def create_session(request: Request, *, client_id: Id, who: Clinical) -> Response:
     web = web_of(request)
     form = await request.form()
     fmt = str(form.get("format") or "auto")
     try:
         payload = payload_from_form(form, form.getlist, web.engine.knowledge.instruments)
-        session = session_from_payload(payload, web.engine.knowledge.instruments, web.engine.techniques)
+        session = session_from_payload(
+            payload,
+            web.engine.knowledge.instruments,
+            web.engine.techniques,
+            web.record.settings.max_input_bytes,
+        )
         if fmt not in web.engine.formats.names() and fmt != "auto":
             raise FormError(f"format: unknown note format {fmt!r}")
         outcome = web.record.service.draft_note(who.actor, client_id, session, fmt)
@@ -432,7 +440,7 @@ def _review_context(web: Web, who: Viewer, note: NoteRecord, fmt: str | None) ->
 
 
 @router.get("/notes/{note_id}", response_class=HTMLResponse)
-def note_page(request: Request, *, note_id: int, format: str | None = None, who: Clinical) -> Response:
+def note_page(request: Request, *, note_id: Id, format: str | None = None, who: Clinical) -> Response:
     web = web_of(request)
     note = web.record.service.get_note(who.actor, note_id)
     return render(request, "note.html", who, **_review_context(web, who, note, format))
@@ -442,9 +450,9 @@ def note_page(request: Request, *, note_id: int, format: str | None = None, who:
 def edit_note(
     request: Request,
     *,
-    note_id: int,
+    note_id: Id,
     body: Annotated[str, Form()] = "",
-    version: Annotated[int, Form()],
+    version: Version,
     who: Clinical,
 ) -> Response:
     """Save the clinician's text; a stale version keeps their text on the page with a clear message."""
@@ -477,8 +485,8 @@ def edit_note(
 def sign_note(
     request: Request,
     *,
-    note_id: int,
-    version: Annotated[int, Form()],
+    note_id: Id,
+    version: Version,
     comment: Annotated[str, Form()] = "",
     who: Clinical,
 ) -> Response:
@@ -495,7 +503,7 @@ def sign_note(
 def add_addendum(
     request: Request,
     *,
-    note_id: int,
+    note_id: Id,
     body: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     who: Clinical,
@@ -508,8 +516,8 @@ def add_addendum(
 def cosign_note(
     request: Request,
     *,
-    note_id: int,
-    version: Annotated[int, Form()],
+    note_id: Id,
+    version: Version,
     comment: Annotated[str, Form()] = "",
     who: Supervisor,
 ) -> Response:
@@ -521,8 +529,8 @@ def cosign_note(
 def request_revision(
     request: Request,
     *,
-    note_id: int,
-    version: Annotated[int, Form()],
+    note_id: Id,
+    version: Version,
     comment: Annotated[str, Form()] = "",
     who: Supervisor,
 ) -> Response:
@@ -531,7 +539,7 @@ def request_revision(
 
 
 @router.get("/notes/{note_id}/export")
-def export_note(request: Request, *, note_id: int, who: Clinical) -> Response:
+def export_note(request: Request, *, note_id: Id, who: Clinical) -> Response:
     text = web_of(request).record.service.export_note(who.actor, note_id)
     return PlainTextResponse(
         text, headers={"Content-Disposition": f'attachment; filename="note-{note_id}.txt"'}
@@ -551,7 +559,7 @@ def supervision_page(request: Request, *, who: Supervisor) -> Response:
 
 
 @router.get("/clients/{client_id}/trends", response_class=HTMLResponse)
-def trends_page(request: Request, *, client_id: int, who: Clinical) -> Response:
+def trends_page(request: Request, *, client_id: Id, who: Clinical) -> Response:
     from notewell.exports.chart import render_chart
     from notewell.services.measures import build_trends
 
@@ -615,7 +623,7 @@ def pilot_page(request: Request, *, who: Clinical) -> Response:
 
 
 @router.get("/clients/{client_id}/private", response_class=HTMLResponse)
-def private_page(request: Request, *, client_id: int, who: Clinical) -> Response:
+def private_page(request: Request, *, client_id: Id, who: Clinical) -> Response:
     service = web_of(request).record.service
     client = service.get_client(who.actor, client_id)
     notes = service.read_private_notes(who.actor, client_id)
@@ -624,7 +632,7 @@ def private_page(request: Request, *, client_id: int, who: Clinical) -> Response
 
 @router.post("/clients/{client_id}/private")
 def add_private(
-    request: Request, *, client_id: int, body: Annotated[str, Form()] = "", who: Clinical
+    request: Request, *, client_id: Id, body: Annotated[str, Form()] = "", who: Clinical
 ) -> Response:
     web_of(request).record.service.write_private_note(who.actor, client_id, body)
     return redirect(f"/clients/{client_id}/private")
@@ -715,7 +723,9 @@ def admin_retention(request: Request, *, mode: Annotated[str, Form()] = "dry-run
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
-def admin_audit(request: Request, *, after: int = 0, verify: int = 0, who: Admin) -> Response:
+def admin_audit(
+    request: Request, *, after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0, verify: int = 0, who: Admin
+) -> Response:
     service = web_of(request).record.service
     events = service.audit_log(who.actor, after_seq=max(0, after), limit=200)
     check = service.verify_audit(who.actor) if verify else None
