@@ -79,3 +79,21 @@ def test_an_admin_changes_roles_within_the_rules(harness: Harness) -> None:
         harness.service.change_role(ada, "tom", "boss")
     harness.service.change_role(ada, "tom", "biller")
     assert {u.username: u.role for u in harness.service.list_users(ada)}["tom"] == "biller"
+
+
+def test_the_dashboard_is_audited_as_one_read_of_each_client_listed(harness: Harness) -> None:
+    dana = harness.user("dana", "clinician")
+    ada = harness.user("ada", "admin")
+    first, second = harness.client(dana, "First"), harness.client(dana, "Second")
+    for client in (first, first, second):
+        harness.draft(dana, client, on=date(2026, 2, 3))
+    before = len(harness.service.audit_log(ada, limit=100_000))
+    board = harness.service.dashboard(dana)
+    assert [(i.client_label, i.date_of_service) for i in board.unsigned] == [
+        ("First", date(2026, 2, 3)),
+        ("First", date(2026, 2, 3)),
+        ("Second", date(2026, 2, 3)),
+    ]
+    rows = harness.service.audit_log(ada, limit=100_000)[before:]
+    read = [(e.actor, e.action, e.entity, e.entity_id) for e in rows if e.actor == "dana"]
+    assert sorted(read) == [("dana", "read", "client", first), ("dana", "read", "client", second)]

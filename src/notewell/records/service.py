@@ -729,6 +729,7 @@ class RecordService:
 
         Example: Dana at 17:00 sees two sessions today, one draft with 3 nudges still to close,
         and yesterday's note signed as "Late entry for DOS 2026-03-02, written 2026-03-04."
+        Audited as one ``read client`` row per client listed (no note text is shown).
         """
         with self._uow() as uow:
             user = self._user(uow.store, actor)
@@ -737,34 +738,36 @@ class RecordService:
             team = access.care_team(user, self._trainees(store, user))
             today = self._clock.now().astimezone(self.policy.timezone).date()
             labels: dict[int, str] = {}
-            shown: dict[int, DashboardItem] = {}
 
-            def item(note: NoteRecord, nudges: bool = False) -> DashboardItem:
-                if note.id in shown:
-                    return shown[note.id]
-                session = store.get_session(note.session_id)
-                if note.client_id not in labels:
-                    client = store.get_client(note.client_id)
-                    labels[note.client_id] = client.label if client else f"client {note.client_id}"
-                open_nudges = None
-                if nudges:
-                    draft = store.get_ai_draft(store.ai_draft_id_of(note.id))
-                    open_nudges = len(draft.content.get("nudges", [])) if draft else 0
-                self._audit(uow, user, "read", "note", note.id)
-                shown[note.id] = DashboardItem(
-                    note, labels[note.client_id], session.date_of_service if session else None, open_nudges
-                )
-                return shown[note.id]
+            def items(notes: list[NoteRecord], nudges: bool = False) -> list[DashboardItem]:
+                dates = store.dates_of_service([n.session_id for n in notes])
+                out = []
+                for note in notes:
+                    if note.client_id not in labels:
+                        client = store.get_client(note.client_id)
+                        labels[note.client_id] = client.label if client else f"client {note.client_id}"
+                    open_nudges = None
+                    if nudges:
+                        draft = store.get_ai_draft(store.ai_draft_id_of(note.id))
+                        open_nudges = len(draft.content.get("nudges", [])) if draft else 0
+                    out.append(
+                        DashboardItem(note, labels[note.client_id], dates.get(note.session_id), open_nudges)
+                    )
+                return out
 
             def on(i: DashboardItem) -> date:  # a session without a date happened when written up
                 return i.date_of_service or i.note.created_at.astimezone(self.policy.timezone).date()
 
             # the most recent rows of each list: a page that reads (and audits) every note ever
             # written would slow down as the practice's record grows
-            unsigned = [item(n, True) for n in store.recent_notes("draft", team, DASHBOARD_ROWS)]
-            waiting = [item(n) for n in store.recent_notes("awaiting_cosign", team, DASHBOARD_ROWS)]
-            recent_signed = [item(n) for n in store.recent_notes("signed", team, DASHBOARD_ROWS)]
-            late = [item(n) for n in store.recent_notes("signed", team, LATE_ROWS, late_only=True)]
+            unsigned = items(store.recent_notes("draft", team, DASHBOARD_ROWS), nudges=True)
+            waiting = items(store.recent_notes("awaiting_cosign", team, DASHBOARD_ROWS))
+            recent_signed = items(store.recent_notes("signed", team, DASHBOARD_ROWS))
+            late = items(store.recent_notes("signed", team, LATE_ROWS, late_only=True))
+            # what the page shows of a note is its client's label, date, format and state — no
+            # note text — so the access is audited as one read of each client listed
+            for client_id in labels:
+                self._audit(uow, user, "read", "client", client_id)
             board = Dashboard(
                 today=today,
                 todays_sessions=[i for i in unsigned + waiting + recent_signed if on(i) == today],

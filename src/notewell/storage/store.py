@@ -502,6 +502,17 @@ class SqlRecordStore:
         )
         return SessionRecord(sid, client_id, clinician_id, date_of_service, start, end, dict(content), now)
 
+    def dates_of_service(self, session_ids: Collection[int]) -> dict[int, date | None]:
+        """Each session's date of service, without decrypting its input (dashboard lists)."""
+        if not session_ids:
+            return {}
+        rows = self.conn.execute(
+            select(t.sessions.c.id, t.sessions.c.date_of_service).where(
+                t.sessions.c.id.in_(list(session_ids))
+            )
+        )
+        return {r.id: r.date_of_service for r in rows}
+
     def get_session(self, session_id: int) -> SessionRecord | None:
         r = self.conn.execute(select(t.sessions).where(t.sessions.c.id == session_id)).first()
         return self._session(r) if r else None
