@@ -1,10 +1,15 @@
 """Motivational-interviewing language: client change/sustain talk and therapist reflections.
 
-Two small linear models (multinomial logistic regression over word n-grams, our cue lexicon,
-and the preceding turn) are shipped as JSON in ``clinical/models/mi_talk.json``. They were
+Two small linear models (multinomial logistic regression over word n-grams, our cue lexicon and
+the neighbouring turns) are shipped as JSON in ``clinical/models/mi_talk.json``. They were
 trained only on the AnnoMI dev half (even transcript ids) by ``scripts/train_mi_models.py``;
 provenance and cross-validated figures are in ``docs/models.md``. Reading the weights needs no
-ML library at run time. If the file is missing the cue lexicon alone decides.
+ML library at run time (numpy only). If the file is missing the cue lexicon alone decides.
+
+A client turn is scored on its own words and the therapist turn before it; per-class offsets
+on the log-probabilities, tuned by cross-validation for macro-F1, then pick the label (sustain
+talk is rare, one client turn in ten, and would otherwise be drowned by neutral turns). A
+therapist turn is scored with the client turns on either side of it.
 
 Example: the client turn ``I can't keep waking up like this.`` after the therapist's ``That
 stung.`` scores as change talk (a Need statement); ``It's the only thing that shuts my brain
@@ -68,8 +73,11 @@ def talk_features(text: str, previous: str, cue_ids: Iterable[str]) -> dict[str,
     return feats
 
 
-def reflection_features(text: str, previous_client: str) -> dict[str, float]:
-    """Features of a therapist utterance, given the client's turn before it."""
+def reflection_features(text: str, previous_client: str, next_client: str | None = None) -> dict[str, float]:
+    """Features of a therapist utterance, given the client's turn before it and the client's
+    answer after it. The answer matters: a reflection ("So the drinking helps you unwind.")
+    is usually met with agreement or elaboration ("Yeah. Exactly."), a question with an answer
+    to it ("Three or four nights a week.")."""
     words = _words(text)
     feats: dict[str, float] = {"bias": 1.0, f"len:{_length_bucket(len(words))}": 1.0}
     for w in words:
@@ -87,6 +95,17 @@ def reflection_features(text: str, previous_client: str) -> dict[str, float]:
     if content:
         overlap = sum(1 for w in content if w in prev) / len(content)
         feats[f"overlap:{min(4, int(overlap * 5))}"] = 1.0
+    if next_client is None:
+        feats["next:none"] = 1.0
+    else:
+        answer = _words(next_client)
+        for w in answer[:6]:
+            feats[f"nc:{w}"] = 1.0
+        if answer:
+            feats[f"ncfirst:{answer[0]}"] = 1.0
+        feats[f"nclen:{_length_bucket(len(answer))}"] = 1.0
+        if next_client.rstrip().endswith("?"):
+            feats["nc:question"] = 1.0
     return feats
 
 
@@ -99,6 +118,10 @@ class LinearModel:
     weights: dict[str, list[float]]
     intercept: tuple[float, ...]
     idf: dict[str, float]
+    threshold: float = 0.5
+    """For a yes/no reading (is this turn a reflection?): the probability from which it is yes."""
+    offsets: tuple[float, ...] = ()
+    """Per class, added to the log-probabilities before the most probable label is taken."""
     _scaled: dict[str, list[float]] = field(default_factory=dict, init=False, repr=False, compare=False)
     _matrix: Any = field(default=None, init=False, repr=False, compare=False)
 
@@ -109,6 +132,8 @@ class LinearModel:
             {k: list(v) for k, v in data["weights"].items()},
             tuple(data["intercept"]),
             dict(data["idf"]),
+            float(data.get("threshold", 0.5)),
+            tuple(float(x) for x in data.get("offsets", ())),
         )
 
     def __post_init__(self) -> None:
@@ -137,14 +162,14 @@ class LinearModel:
         matrix: tuple[dict[str, int], Any, Any] = self._matrix
         return matrix
 
-    def predict_many(self, batch: Sequence[dict[str, float]]) -> list[dict[str, float]]:
-        """:meth:`probabilities` for many utterances at once, in one numpy pass: a long
-        transcript has hundreds of client turns. The features must be binary (present = 1.0), as
-        :func:`talk_features` and :func:`reflection_features` make them."""
-        if not batch:
-            return []
+    def predict_array(self, batch: Sequence[dict[str, float]]) -> Any:
+        """Class probabilities (an utterances × classes numpy array) for many utterances in one
+        numpy pass: a long transcript has hundreds of client turns. The features must be binary
+        (present = 1.0), as :func:`talk_features` and :func:`reflection_features` make them."""
         import numpy
 
+        if not batch:
+            return numpy.zeros((0, len(self.classes)))
         column, weights, squares = self._arrays()
         pad = len(squares) - 1  # a zero row, so that every utterance has at least one
         rows: list[int] = []
@@ -159,10 +184,21 @@ class LinearModel:
         norms = numpy.sqrt(numpy.add.reduceat(squares[index], starts))
         norms[norms == 0] = 1.0
         scores = sums / norms[:, None] + numpy.array(self.intercept)
-        scores -= scores.max(axis=1, keepdims=True)
-        exps = numpy.exp(scores)
-        probs = exps / exps.sum(axis=1, keepdims=True)
-        return [dict(zip(self.classes, row.tolist(), strict=True)) for row in probs]
+        return _softmax(scores)
+
+    def decide(self, probs: Any) -> list[str]:
+        """The label of each row of :meth:`predict_array`: the most probable class once the
+        offsets are added to the log-probabilities."""
+        import numpy
+
+        logp = numpy.log(numpy.clip(probs, 1e-12, 1.0))
+        if self.offsets:
+            logp = logp + numpy.array(self.offsets)
+        return [self.classes[i] for i in logp.argmax(axis=1)]
+
+    def predict_many(self, batch: Sequence[dict[str, float]]) -> list[dict[str, float]]:
+        """:meth:`probabilities` for many utterances at once (see :meth:`predict_array`)."""
+        return [dict(zip(self.classes, row.tolist(), strict=True)) for row in self.predict_array(batch)]
 
     def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
         idf = self.idf
@@ -184,6 +220,14 @@ class LinearModel:
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)
         return {c: e / total for c, e in zip(self.classes, exps, strict=True)}
+
+
+def _softmax(scores: Any) -> Any:
+    import numpy
+
+    scores = scores - scores.max(axis=1, keepdims=True)
+    exps = numpy.exp(scores)
+    return exps / exps.sum(axis=1, keepdims=True)
 
 
 def load_models() -> dict[str, LinearModel]:
@@ -211,69 +255,89 @@ class MITalkDetector:
                 cues.append((m.rule.id, m.rule.payload))
         return found
 
+    def talk_labels(
+        self, doc: Document, client_turns: Sequence[int], cues_of: dict[int, list[str]]
+    ) -> tuple[list[str], list[float]] | None:
+        """The model's reading of each client turn: (labels, probabilities of those labels), or
+        None without a model."""
+        model = self._models.get("client_talk")
+        if model is None or not client_turns:
+            return None
+        features = []
+        for t_idx in client_turns:
+            prev_t = doc.previous_turn(t_idx, "therapist")
+            previous = doc.turn_text(prev_t) if prev_t is not None else ""
+            features.append(talk_features(doc.turn_text(t_idx), previous, cues_of[t_idx]))
+        probs = model.predict_array(features)
+        labels = model.decide(probs)
+        column = {c: i for i, c in enumerate(model.classes)}
+        return labels, [float(row[column[label]]) for row, label in zip(probs, labels, strict=True)]
+
     def change_talk(self, doc: Document, fired: set[str]) -> list[ChangeTalk]:
         """One item per client turn the model classes as change or sustain talk, plus one per
         sentence whose cue names the other kind (a turn can hold both: "I'd like to get back to
         weekends only. I don't see myself quitting completely, though.")."""
-        model = self._models.get("client_talk")
         out: list[ChangeTalk] = []
         by_sentence = self._cues_by_sentence(doc)
         client_turns = [t for t, turn in enumerate(doc.turns) if turn.role == "client"]
         cues_of = {
             t: [c for i in doc.turn_sentences[t] for c in by_sentence.get(i, [])] for t in client_turns
         }
-        predicted: dict[int, dict[str, float]] = {}
-        if model is not None:
-            features = []
-            for t_idx in client_turns:
-                turn = doc.turns[t_idx]
-                prev_t = doc.previous_turn(t_idx, "therapist")
-                previous = doc.turn_text(prev_t) if prev_t is not None else ""
-                text = doc.text[turn.content_start : turn.end]
-                features.append(talk_features(text, previous, (c for c, _ in cues_of[t_idx])))
-            predicted = dict(zip(client_turns, model.predict_many(features), strict=True))
-        for t_idx in client_turns:
+        read = self.talk_labels(doc, client_turns, {t: [c for c, _ in cues] for t, cues in cues_of.items()})
+        for n, t_idx in enumerate(client_turns):
             turn = doc.turns[t_idx]
-            cues = cues_of[t_idx]
-            fired.update(c for c, _ in cues)
+            fired.update(c for c, _ in cues_of[t_idx])
             kind: str | None = None
-            if model is not None:
-                probs = predicted[t_idx]
-                best = max(probs, key=lambda k: probs[k])
+            if read is not None:
+                label, confidence = read[0][n], read[1][n]
                 for talk in TALK_KINDS:
-                    if best == talk:
+                    if label == talk:
                         kind = talk
-                        span = (Evidence(turn.content_start, turn.end),)
-                        out.append(ChangeTalk(talk, span, round(probs[talk], 3)))
+                        out.append(
+                            ChangeTalk(talk, (Evidence(turn.content_start, turn.end),), round(confidence, 3))
+                        )
             for i in doc.turn_sentences[t_idx]:
                 s = doc.sentences[i]
-                labels = {label for _, label in by_sentence.get(i, [])}
-                for label in TALK_KINDS:
-                    if label != kind and label in labels:
-                        out.append(ChangeTalk(label, (Evidence(s.start, s.end),)))
+                cue_kinds = {cue_kind for _, cue_kind in by_sentence.get(i, [])}
+                for talk in TALK_KINDS:
+                    if talk != kind and talk in cue_kinds:
+                        out.append(ChangeTalk(talk, (Evidence(s.start, s.end),)))
         return out
 
-    def reflections(self, doc: Document) -> list[Evidence]:
-        """Therapist turns that reflect the client's words back (MI's core listening skill)."""
-        model = self._models.get("reflection")
-        out: list[Evidence] = []
-        pairs: list[tuple[int, str, str]] = []
+    def reflection_inputs(self, doc: Document) -> list[tuple[int, str, str, str | None]]:
+        """Therapist turns that follow a client turn: (turn, its text, the client turn before,
+        the client's answer after or None)."""
+        out: list[tuple[int, str, str, str | None]] = []
         for t_idx, turn in enumerate(doc.turns):
             if turn.role != "therapist":
                 continue
             prev_c = doc.previous_turn(t_idx, "client")
             if prev_c is None:
                 continue
-            pairs.append((t_idx, doc.text[turn.content_start : turn.end], doc.turn_text(prev_c)))
-        if model is not None:
-            probs = model.predict_many([reflection_features(text, previous) for _, text, previous in pairs])
-            chosen = [t for (t, _, _), p in zip(pairs, probs, strict=True) if p.get("reflection", 0.0) >= 0.5]
-        else:
-            chosen = [t for t, text, previous in pairs if _looks_like_reflection(text, previous)]
-        for t_idx in chosen:
-            turn = doc.turns[t_idx]
-            out.append(Evidence(turn.content_start, turn.end))
+            next_c = doc.answer_turn(t_idx)
+            out.append(
+                (
+                    t_idx,
+                    doc.turn_text(t_idx),
+                    doc.turn_text(prev_c),
+                    doc.turn_text(next_c) if next_c is not None else None,
+                )
+            )
         return out
+
+    def reflections(self, doc: Document) -> list[Evidence]:
+        """Therapist turns that reflect the client's words back (MI's core listening skill)."""
+        model = self._models.get("reflection")
+        inputs = self.reflection_inputs(doc)
+        if model is not None:
+            probs = model.predict_array(
+                [reflection_features(text, prev, nxt) for _, text, prev, nxt in inputs]
+            )
+            column = model.classes.index("reflection")
+            chosen = [t for (t, *_), p in zip(inputs, probs, strict=True) if p[column] >= model.threshold]
+        else:
+            chosen = [t for t, text, previous, _ in inputs if _looks_like_reflection(text, previous)]
+        return [Evidence(doc.turns[t].content_start, doc.turns[t].end) for t in chosen]
 
 
 REFLECTION_START = re.compile(
