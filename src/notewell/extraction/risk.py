@@ -51,6 +51,7 @@ class TargetRule:
     needs_anchor: bool
     roles: frozenset[str]
     presupposed: bool = False
+    question_anchors: bool = False
 
     @classmethod
     def from_yaml(cls, raw: dict[str, Any]) -> TargetRule:
@@ -67,6 +68,7 @@ class TargetRule:
             needs_anchor=bool(raw.get("needs_anchor", False)),
             roles=frozenset(raw.get("roles", ("narrative", "client"))),
             presupposed=bool(raw.get("presupposed", False)),
+            question_anchors=bool(raw.get("question_anchors", False)),
         )
 
 
@@ -165,8 +167,17 @@ class RiskExtractor:
             sent = doc.sentences[t.sentence]
             # a screening sequence spans a few turns ("…thoughts of ending your life?" / "No." /
             # "Do you think you'd ever act on those thoughts?")
-            if sent.section == "risk" or any(
-                turn in strong_turns for turn in range(sent.turn - 2, sent.turn + 3)
+            # a screen the therapist asks outright ("Does anything ever get physical between
+            # you?") is a screen even with no other risk talk near it
+            asked = (
+                t.rule.question_anchors
+                and sent.role == "therapist"
+                and doc.text[sent.start : sent.end].rstrip().endswith("?")
+            )
+            if (
+                asked
+                or sent.section == "risk"
+                or any(turn in strong_turns for turn in range(sent.turn - 2, sent.turn + 3))
             ):
                 out.append(t)
         return out
