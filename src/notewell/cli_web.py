@@ -12,6 +12,7 @@ worker opens its own database engine).
 from __future__ import annotations
 
 import argparse
+import socket
 from typing import Any
 
 
@@ -26,8 +27,9 @@ def register(sub: Any) -> dict[str, Any]:
 
 def _cmd_serve(args: argparse.Namespace, run: Any) -> None:
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
-    uvicorn.run(
+    config = uvicorn.Config(
         "notewell.web.app:create_app",
         factory=True,
         host=args.host,
@@ -38,3 +40,20 @@ def _cmd_serve(args: argparse.Namespace, run: Any) -> None:
         # themselves, but the app logs what it needs (the audit trail) and nothing more.
         access_log=False,
     )
+    if config.workers > 1:
+        Multiprocess(config, sockets=[tcp_listener(config)]).run()
+    else:
+        uvicorn.Server(config).run()
+
+
+def tcp_listener(config: Any) -> socket.socket:
+    """The workers' shared listening socket, marked as TCP so that connections get TCP_NODELAY.
+
+    uvicorn binds it with protocol number 0, and asyncio turns Nagle's algorithm off only for
+    sockets that say ``IPPROTO_TCP``; with Nagle on, every keep-alive response waits ~40 ms for
+    the client's delayed ACK (uvicorn issue #3149). Re-wrapping the same descriptor fixes that.
+    """
+    bound: socket.socket = config.bind_socket()
+    if bound.family not in (socket.AF_INET, socket.AF_INET6):
+        return bound
+    return socket.socket(bound.family, bound.type, socket.IPPROTO_TCP, fileno=bound.detach())

@@ -48,3 +48,19 @@ def test_web_settings_from_the_environment() -> None:
         WebConfig.from_env({"NOTEWELL_IDLE_MINUTES": "soon"})
     with pytest.raises(ConfigurationError, match="NOTEWELL_LOGIN_ATTEMPTS: must be above 0"):
         WebConfig.from_env({"NOTEWELL_LOGIN_ATTEMPTS": "0"})
+
+
+def test_the_workers_listener_is_marked_tcp_so_nagle_is_off() -> None:
+    """``notewell serve --workers 2``: asyncio disables Nagle only on sockets that say TCP."""
+    import socket
+
+    import uvicorn
+
+    from notewell.cli_web import tcp_listener
+
+    listener = tcp_listener(uvicorn.Config("notewell.web.app:create_app", host="127.0.0.1", port=0))
+    try:
+        assert listener.proto == socket.IPPROTO_TCP
+        assert listener.getsockname()[0] == "127.0.0.1"
+    finally:
+        listener.close()

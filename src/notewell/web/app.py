@@ -41,7 +41,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from notewell.bootstrap import App, Record, open_record
 from notewell.config import Settings
@@ -231,36 +232,58 @@ async def csrf_guard(request: Request) -> None:
         raise HTTPException(403, "missing or wrong CSRF token; reload the page and try again")
 
 
-class SessionMiddleware(BaseHTTPMiddleware):
-    """Load the signed session cookie, add the security headers, re-issue the cookie (sliding idle)."""
+class SessionMiddleware:
+    """Load the signed session cookie, add the security headers, re-issue the cookie (sliding idle).
 
-    async def dispatch(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        web: Web = request.app.state.web
-        session, problem = web.codec.load(request.cookies.get(SESSION_COOKIE))
+    A plain ASGI middleware that edits the response's headers as they go out: wrapping the
+    response body (as Starlette's ``BaseHTTPMiddleware`` does) splits headers and body into
+    separate writes, which costs a 40 ms delayed-ACK stall per request on loopback.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        web: Web = scope["app"].state.web
+        session, problem = web.codec.load(Request(scope).cookies.get(SESSION_COOKIE))
         now = web.codec.clock()
-        request.state.expired = problem == "expired"
-        request.state.session = session or WebSession.anonymous(now)
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if web.config.secure_cookies:  # served over HTTPS (behind a TLS proxy): keep it that way
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.url.path.startswith("/static/"):
-            del response.headers["Cache-Control"]
-            return response
-        current: WebSession = request.state.session
-        current.last_seen = now
-        response.set_cookie(
-            SESSION_COOKIE,
-            web.codec.dump(current),
-            httponly=True,
-            samesite="strict",
-            secure=web.config.secure_cookies,
-            path="/",
-        )
-        return response
+        state = scope.setdefault("state", {})
+        state["expired"] = problem == "expired"
+        state["session"] = session or WebSession.anonymous(now)
+        static = scope["path"].startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers and not (static and name == "Cache-Control"):
+                        headers[name] = value
+                if web.config.secure_cookies:  # served over HTTPS (behind a TLS proxy): keep it so
+                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                if not static:
+                    current: WebSession = state["session"]
+                    current.last_seen = now
+                    headers.append("set-cookie", _cookie(web, current))
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _cookie(web: Web, session: WebSession) -> str:
+    """The ``Set-Cookie`` value: HttpOnly, SameSite=Strict, Secure behind HTTPS."""
+    holder = Response()
+    holder.set_cookie(
+        SESSION_COOKIE,
+        web.codec.dump(session),
+        httponly=True,
+        samesite="strict",
+        secure=web.config.secure_cookies,
+        path="/",
+    )
+    return holder.headers["set-cookie"]
 
 
 STATUS_OF: tuple[tuple[type[Exception], int], ...] = (
