@@ -97,3 +97,16 @@ def test_the_dashboard_is_audited_as_one_read_of_each_client_listed(harness: Har
     rows = harness.service.audit_log(ada, limit=100_000)[before:]
     read = [(e.actor, e.action, e.entity, e.entity_id) for e in rows if e.actor == "dana"]
     assert sorted(read) == [("dana", "read", "client", first), ("dana", "read", "client", second)]
+
+
+def test_ai_drafts_of_many_notes_in_one_read(harness: Harness) -> None:
+    dana = harness.user("dana", "clinician")
+    client = harness.client(dana)
+    notes = [harness.draft(dana, client, text=f"Session {n} text.").id for n in range(3)]
+    with harness.db.unit_of_work() as uow:
+        store = uow.store
+        together = store.ai_drafts_of(notes)
+        assert set(together) == set(notes)
+        for note in notes:
+            assert together[note] == store.get_ai_draft(store.ai_draft_id_of(note))
+        assert store.ai_drafts_of([]) == {}

@@ -741,6 +741,7 @@ class RecordService:
 
             def items(notes: list[NoteRecord], nudges: bool = False) -> list[DashboardItem]:
                 dates = store.dates_of_service([n.session_id for n in notes])
+                drafts = store.ai_drafts_of([n.id for n in notes]) if nudges else {}
                 out = []
                 for note in notes:
                     if note.client_id not in labels:
@@ -748,7 +749,7 @@ class RecordService:
                         labels[note.client_id] = client.label if client else f"client {note.client_id}"
                     open_nudges = None
                     if nudges:
-                        draft = store.get_ai_draft(store.ai_draft_id_of(note.id))
+                        draft = drafts.get(note.id)
                         open_nudges = len(draft.content.get("nudges", [])) if draft else 0
                     out.append(
                         DashboardItem(note, labels[note.client_id], dates.get(note.session_id), open_nudges)

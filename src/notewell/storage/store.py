@@ -542,6 +542,26 @@ class SqlRecordStore:
             r.created_at,
         )
 
+    def ai_drafts_of(self, note_ids: Collection[int]) -> dict[int, AiDraft]:
+        """The AI draft behind each of these notes, by note id, in one query (dashboard lists)."""
+        if not note_ids:
+            return {}
+        rows = self.conn.execute(
+            select(t.notes.c.id.label("note_id"), t.ai_drafts)
+            .join(t.ai_drafts, t.ai_drafts.c.id == t.notes.c.ai_draft_id)
+            .where(t.notes.c.id.in_(list(note_ids)))
+        )
+        return {
+            r.note_id: AiDraft(
+                r.id,
+                r.session_id,
+                r.format,
+                self._dec_json(t.ai_drafts, "content_enc", r.content_enc),
+                r.created_at,
+            )
+            for r in rows
+        }
+
     def ai_draft_id_of(self, note_id: int) -> int:
         return int(
             self.conn.execute(select(t.notes.c.ai_draft_id).where(t.notes.c.id == note_id)).scalar_one()
