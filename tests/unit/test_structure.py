@@ -62,3 +62,22 @@ def test_sentences_never_cross_lines_and_are_trimmed(app: App) -> None:
 def test_clinical_abbreviations_do_not_end_a_sentence(app: App) -> None:
     doc = app.extractor.document(make_session("RTC 11/26 to begin ph. 3-4 if the calm place holds."))
     assert len(doc.sentences) == 1
+
+
+def test_goal_stems_are_right_when_many_threads_draft_at_once() -> None:
+    """The web app drafts in a thread pool: stemming must not mix up words across threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from notewell.extraction import goals
+
+    words = [
+        f"{w}{suffix}"
+        for w in ("worry", "sleep", "panic", "avoid", "connect")
+        for suffix in ("", "ing", "ed")
+    ]
+    words += [f"zq{i}ing" for i in range(400)]  # unseen words: the stemmer itself runs, not the cache
+    expected = [goals._STEMMER.stemWord(w) for w in words]
+    goals.stem.cache_clear()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: [goals.stem(w) for w in words], range(16)))
+    assert all(r == expected for r in results)

@@ -533,16 +533,14 @@ class _Draft:
         moves = self.c.phrasing["technique_moves"]
         for i in self.facts.interventions:
             label = self._label(i.technique)
-            if (
-                i.technique == "homework_review"
-                and i.evidence
-                and not self._free(self._sentence_of(i.evidence[0]))
-            ):
-                continue  # already in the client's report of their homework
             if not i.evidence:
                 out.append(self.voice.metadata(f"{label} (recorded on the session checklist)."))
                 continue
-            span = self._sentence_of(i.evidence[0])
+            # the first of its sentences not already carried elsewhere in the note
+            free = next((e for e in i.evidence if self._free(self._sentence_of(e))), None)
+            if i.technique == "homework_review" and free is None:
+                continue  # already in the client's report of their homework
+            span = self._sentence_of(free or i.evidence[0])
             role = self._role_at(span[0])
             clause = self.voice.clause(*span) if role == "narrative" and self._free(span) else None
             if clause and len(clause) <= 260:

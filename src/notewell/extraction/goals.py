@@ -10,7 +10,9 @@ measurement ("reduce", "per week") never count.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import snowballstemmer
@@ -23,11 +25,23 @@ from notewell.extraction.document import Document
 
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 
+# A snowball stemmer keeps its working state on the object, so two threads stemming at once (the
+# web app drafts in a thread pool) corrupt each other's words; one stemmer behind a lock, with
+# every word's stem cached ("sleeping" → "sleep" is asked for in almost every session).
+_STEMMER = snowballstemmer.stemmer("english")
+_STEMMER_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem of a lower-case word: "worrying" → "worri", "sleeping" → "sleep"."""
+    with _STEMMER_LOCK:
+        return str(_STEMMER.stemWord(word))
+
 
 class GoalLinker:
     def __init__(self, lexicons: dict[str, Any], instruments: dict[str, dict[str, Any]]) -> None:
         cfg = lexicons["goals"]
-        self._stemmer = snowballstemmer.stemmer("english")
         self._ignore = set(self._stems(cfg["ignore_words"]))
         self._min_words = int(cfg["min_shared_words"])
         self._single_sentences = int(cfg["single_word_sentences"])
@@ -50,7 +64,7 @@ class GoalLinker:
 
     def _stems(self, text: str) -> list[str]:
         words = [w.lower().strip("'-") for w in WORD.findall(text)]
-        return [s for s in self._stemmer.stemWords(words) if len(s) >= 3]
+        return [s for s in map(stem, words) if len(s) >= 3]
 
     def link(
         self,
