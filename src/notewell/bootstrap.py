@@ -7,6 +7,7 @@ clinical record (database, keys, use cases) on demand; ``build`` never touches a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -70,11 +71,17 @@ class EngineDrafter:
 
     The engine (knowledge, spaCy pipeline) is built on the first draft, so record commands that
     never draft (``notewell users add``, ``audit verify``…) start quickly.
+
+    ``lock`` serialises use of the engine within a process: the web app runs requests on a
+    thread pool, and parts of the pipeline keep per-call state that is not safe to share
+    between threads. (The engine is CPU-bound under the GIL, so the lock costs no throughput;
+    ``notewell serve --workers N`` runs N engines in parallel.)
     """
 
     def __init__(self, settings: Settings, app: App | None = None) -> None:
         self._settings = settings
         self._app = app
+        self.lock = threading.RLock()
 
     @property
     def settings(self) -> Settings:
@@ -83,14 +90,17 @@ class EngineDrafter:
     @property
     def app(self) -> App:
         if self._app is None:
-            self._app = build(self._settings)
+            with self.lock:  # two first requests must not build two engines
+                if self._app is None:
+                    self._app = build(self._settings)
         return self._app
 
     def draft(self, session: Session, fmt: str) -> Note:
         from notewell.services.drafting import draft_note
 
         app = self.app
-        return draft_note(session, fmt, app.extractor, app.composer, app.reviewer)
+        with self.lock:
+            return draft_note(session, fmt, app.extractor, app.composer, app.reviewer)
 
 
 @dataclass

@@ -164,3 +164,30 @@ def test_text_over_the_size_limit_is_refused_before_the_engine_runs(make_world: 
     assert (
         c.post(f"/api/clients/{world.shared}/drafts", json={"text": "x" * 1000}, headers=h).status_code == 200
     )
+
+
+def test_concurrent_drafts_give_the_same_notes_as_one_at_a_time(world: World) -> None:
+    """The app serves requests on a thread pool; the engine must not mix two sessions up."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [
+        f"Cl reports mood {n}/10 this week. Practiced thought record; belief 80% -> {40 + n}%. "
+        f"HW: walk {n} times this week. Denies SI."
+        for n in range(1, 9)
+    ]
+    c, h = logged_in(world)
+
+    def nudges(text: str) -> list[str]:
+        r = c.post("/api/nudges", json={"text": text}, headers=h)
+        assert r.status_code == 200
+        return [n["code"] for n in r.json()["nudges"]]
+
+    def draft(text: str) -> list[str]:
+        r = c.post(f"/api/clients/{world.shared}/drafts", json={"text": text}, headers=h)
+        assert r.status_code == 200
+        return [s["text"] for sec in r.json()["draft"]["sections"] for s in sec["sentences"]]
+
+    one_by_one = [(draft(t), nudges(t)) for t in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(lambda t: (draft(t), nudges(t)), texts))
+    assert together == one_by_one

@@ -358,7 +358,8 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if owned:  # build the engine (spaCy, lexicons) before the first request, not during it
             engine = record.drafter.app
-            engine.extractor.extract(Session(source="warm-up", text="Warm-up."))
+            with record.drafter.lock:
+                engine.extractor.extract(Session(source="warm-up", text="Warm-up."))
         yield
         if owned:
             record.close()

@@ -223,9 +223,10 @@ async def api_nudges(request: Request, *, who: Clinical) -> dict[str, Any]:
         payload, instruments, web.engine.techniques, web.record.settings.max_input_bytes
     )
     engine = web.engine
-    facts = engine.extractor.extract(session)  # once: composing and reviewing reuse the facts
-    note = engine.composer.compose_named(session, facts, "auto")
-    note = replace(note, nudges=tuple(engine.reviewer.review(session, facts, note)))
+    with web.record.drafter.lock:
+        facts = engine.extractor.extract(session)  # once: composing and reviewing reuse the facts
+        note = engine.composer.compose_named(session, facts, "auto")
+        note = replace(note, nudges=tuple(engine.reviewer.review(session, facts, note)))
     return {
         "nudges": note_to_json("web", note)["nudges"],
         "risk": {k: f.value for k, f in facts.risk.items()},

@@ -304,7 +304,8 @@ def recap_page(request: Request, *, client_id: Id, who: Clinical) -> Response:
     risks: list[tuple[str, str]] = []
     if last is not None:
         session = session_from_dict(service.get_session(who.actor, last.session_id).input)
-        facts = web.engine.extractor.extract(session)
+        with web.record.drafter.lock:
+            facts = web.engine.extractor.extract(session)
         homework = [h.text for h in facts.homework]
         risks = [
             (key.replace("_", " "), f.value)
@@ -572,7 +573,8 @@ def trends_page(request: Request, *, client_id: Id, who: Clinical) -> Response:
         if s.meta.date is not None:
             sessions.append(s)
     instruments = web.engine.knowledge.instruments
-    trends = build_trends(sessions, web.engine.extractor, instruments)
+    with web.record.drafter.lock:
+        trends = build_trends(sessions, web.engine.extractor, instruments)
     svg = ""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "trends.svg"
