@@ -401,8 +401,11 @@ class TextIndex:
         if self._prefixes is None:
             table: dict[str, int] = {}
             keys = PREFIX_KEYS
+            # only prefixes as long as the longest key: a 80,000-letter "word" (pasted junk)
+            # would otherwise cost a slice per letter, quadratic in its length
+            longest = max((len(k) for k in keys), default=0)
             for word, mask in self._word_table()[1].items():
-                for n in range(3, len(word) + 1):
+                for n in range(3, min(len(word), longest) + 1):
                     p = word[:n]
                     if p in keys:
                         table[p] = table.get(p, 0) | mask
