@@ -39,7 +39,6 @@ import re
 import resource
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,6 +52,9 @@ import httpx
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the loopback-server helpers are shared with the test suite
+from tests.local_servers import as_postgres, free_port, postgres_bin  # noqa: E402
+
 SESSION_FILE = ROOT / "examples" / "cbt-depression-shorthand.yaml"
 DRAFTS_TARGET = 50.0
 DASHBOARD_P95_TARGET_MS = 50.0
@@ -109,29 +111,7 @@ def tree_cpu_seconds(root: int) -> float:
     return sum((int(stats[p][11]) + int(stats[p][12])) / tick for p in tree if p in stats)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 # -- databases ---------------------------------------------------------------------------------
-
-
-def _postgres_bin() -> Path | None:
-    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (candidate / "initdb").exists() and (candidate / "pg_ctl").exists():
-            return candidate
-    initdb = shutil.which("initdb")
-    return Path(initdb).resolve().parent if initdb else None
-
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    if os.geteuid() != 0:
-        return cmd
-    if shutil.which("runuser"):
-        return ["runuser", "-u", "postgres", "--", *cmd]
-    return ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(cmd)]
 
 
 @contextlib.contextmanager
@@ -144,7 +124,7 @@ def postgres_cluster(bindir: Path) -> Iterator[str]:
     data = root / "data"
     initdb = [str(bindir / "initdb"), "-D", str(data), "-U", "notewell", "-A", "trust"]
     subprocess.run(
-        _as_postgres([*initdb, "-E", "UTF8", "--locale=C", "--no-sync"]), check=True, capture_output=True
+        as_postgres([*initdb, "-E", "UTF8", "--locale=C", "--no-sync"]), check=True, capture_output=True
     )
     options = (
         f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
@@ -152,7 +132,7 @@ def postgres_cluster(bindir: Path) -> Iterator[str]:
     )
     pg_ctl = str(bindir / "pg_ctl")
     subprocess.run(
-        _as_postgres([pg_ctl, "-D", str(data), "-l", str(root / "log"), "-w", "-o", options, "start"]),
+        as_postgres([pg_ctl, "-D", str(data), "-l", str(root / "log"), "-w", "-o", options, "start"]),
         check=True,
         capture_output=True,
     )
@@ -163,9 +143,7 @@ def postgres_cluster(bindir: Path) -> Iterator[str]:
             conn.execute("CREATE DATABASE notewell_bench")
         yield f"postgresql://notewell@127.0.0.1:{port}/notewell_bench"
     finally:
-        subprocess.run(
-            _as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), capture_output=True
-        )
+        subprocess.run(as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -436,7 +414,7 @@ def main() -> int:
             env = {**base_env, "NOTEWELL_DATA_DIR": str(Path(tmp) / "sqlite")}
             results["sqlite"] = run_database("sqlite", env, args)
         if args.db in ("postgresql", "both"):
-            bindir = _postgres_bin()
+            bindir = postgres_bin()
             if bindir is None:
                 print(
                     "postgresql  skipped: the server binaries are not installed (apt-get install postgresql)"

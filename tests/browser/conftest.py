@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -30,6 +29,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from notewell.bootstrap import App, open_record
 from notewell.config import Settings
 from notewell.storage.passwords import Argon2PasswordHasher
+from tests.local_servers import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD_LINE = re.compile(r"^\s+(demo-[a-z]+)\s+(\w+)\s+(\S+)$", re.M)
@@ -50,12 +50,6 @@ class LiveApp:
     passwords: dict[str, str]
     data_dir: Path
     settings: Settings
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +80,7 @@ def live_app(app: App, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Liv
         passwords = {m[1]: m[3] for m in PASSWORD_LINE.finditer(out.getvalue())}
         record = open_record(settings)
         web = create_app(record=record)
-        port = _free_port()
+        port = free_port()
         server = uvicorn.Server(
             uvicorn.Config(web, host="127.0.0.1", port=port, log_level="warning", access_log=False)
         )

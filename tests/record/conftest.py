@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -28,32 +27,11 @@ from notewell.domain.records import Actor, NoteRecord, Role
 from notewell.records.service import RecordPolicy, RecordService
 from notewell.storage.store import Database
 from tests.factories import make_session
+from tests.local_servers import as_postgres, free_port, postgres_bin
 from tests.record.fakes import TEST_SECRET, FakeClock, PlainHasher, ScriptedDrafter
 
 BACKENDS = ("sqlite", "postgresql")
 INITDB_FLAGS = ("-E", "UTF8", "--locale=C", "--no-sync")
-
-
-def _postgres_bin() -> Path | None:
-    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (candidate / "initdb").exists() and (candidate / "pg_ctl").exists():
-            return candidate
-    initdb = shutil.which("initdb")
-    return Path(initdb).resolve().parent if initdb else None
-
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    if os.geteuid() != 0:
-        return cmd
-    if shutil.which("runuser"):
-        return ["runuser", "-u", "postgres", "--", *cmd]
-    return ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(cmd)]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class PostgresCluster:
@@ -62,7 +40,7 @@ class PostgresCluster:
     def __init__(self, bindir: Path) -> None:
         self.bindir = bindir
         self.root = Path(tempfile.mkdtemp(prefix="notewell-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
         self._names = count(1)
 
     def start(self) -> None:
@@ -70,7 +48,7 @@ class PostgresCluster:
             shutil.chown(self.root, "postgres", "postgres")
         data = self.root / "data"
         subprocess.run(
-            _as_postgres(
+            as_postgres(
                 [
                     str(self.bindir / "initdb"),
                     "-D",
@@ -93,7 +71,7 @@ class PostgresCluster:
             "-c full_page_writes=off -c max_connections=100"
         )
         subprocess.run(
-            _as_postgres(
+            as_postgres(
                 [
                     str(self.bindir / "pg_ctl"),
                     "-D",
@@ -112,7 +90,7 @@ class PostgresCluster:
 
     def stop(self) -> None:
         subprocess.run(
-            _as_postgres(
+            as_postgres(
                 [str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate", "stop"]
             ),
             capture_output=True,
@@ -136,7 +114,7 @@ class PostgresCluster:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresCluster]:
-    bindir = _postgres_bin()
+    bindir = postgres_bin()
     if bindir is None:
         if os.environ.get("CI"):  # CI installs them (.ci/run); a silent skip there would hide half the suite
             pytest.fail("PostgreSQL server binaries are missing in CI")
