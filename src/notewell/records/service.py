@@ -304,17 +304,25 @@ class RecordService:
             uow.commit()
         return users
 
+    def _admin_and_other_user(
+        self, uow: UnitOfWork, actor: Actor, username: str, not_yourself: str
+    ) -> tuple[User, User]:
+        """The acting admin and the account they act on, which must exist and not be their own
+        (an admin cannot lock themself out)."""
+        user = self._user(uow.store, actor)
+        self._require_role(user, frozenset({"admin"}), "update", "user", None)
+        target = uow.store.get_user_by_username(username.strip().lower())
+        if target is None:
+            raise RecordNotFound(f"user {username!r} not found")
+        if target.id == user.id:
+            raise RecordError(f"you cannot {not_yourself}")
+        return user, target
+
     @_audits_refusals
     def disable_user(self, actor: Actor, username: str) -> User:
         """Disable an account (admin); it can no longer log in or act. Nothing is deleted."""
         with self._uow() as uow:
-            user = self._user(uow.store, actor)
-            self._require_role(user, frozenset({"admin"}), "update", "user", None)
-            target = uow.store.get_user_by_username(username.strip().lower())
-            if target is None:
-                raise RecordNotFound(f"user {username!r} not found")
-            if target.id == user.id:
-                raise RecordError("you cannot disable your own account")
+            user, target = self._admin_and_other_user(uow, actor, username, "disable your own account")
             uow.store.set_user_active(target.id, False)
             self._audit(uow, user, "update", "user", target.id)
             uow.commit()
@@ -331,13 +339,7 @@ class RecordService:
         if role not in ROLES:
             raise RecordError(f"role {role!r}: choose from {', '.join(ROLES)}")
         with self._uow() as uow:
-            user = self._user(uow.store, actor)
-            self._require_role(user, frozenset({"admin"}), "update", "user", None)
-            target = uow.store.get_user_by_username(username.strip().lower())
-            if target is None:
-                raise RecordNotFound(f"user {username!r} not found")
-            if target.id == user.id:
-                raise RecordError("you cannot change your own role")
+            user, target = self._admin_and_other_user(uow, actor, username, "change your own role")
             if target.role == "supervisor" and role != "supervisor" and uow.store.trainee_ids(target.id):
                 raise RecordError(f"{target.username!r} still supervises trainees; reassign them first")
             supervisor_id = None
