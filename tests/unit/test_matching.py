@@ -116,3 +116,15 @@ def test_every_shipped_rule_finds_through_the_prefilter_what_a_full_scan_finds(a
                     (r.id, m.start() + offset, m.end() + offset) for m in found if m.end() > m.start()
                 )
         assert fast == sorted(slow), path.name
+
+
+def test_a_word_start_lookup_does_not_answer_for_a_lookup_anywhere_in_a_word() -> None:
+    """ "day" starting a word and "day" inside one ("Wednesday") are different questions; the
+    first answer once stood in for both and hid "Next Wednesday at three" from the appointment rule."""
+    text = "Slept all day Sunday. Next Wednesday at three, then."
+    index = TextIndex(text, [(0, 21), (22, len(text))])
+    assert index.sentence_mask("day", False, True) == 0b01  # only "day" itself starts a word
+    assert index.sentence_mask("day", False, False) == 0b11  # "Sunday", "Wednesday" hold it too
+    rule = CompiledRule.build("t.next_weekday", r"\bnext\s+(?:mon|tues|wednes)day\b")
+    index.sentence_mask("day", False, True)
+    assert [m.start for m in index.matches([rule])] == [text.index("Next")]

@@ -328,7 +328,7 @@ class TextIndex:
     spans: Sequence[tuple[int, int]]
     lower: str = field(init=False)
     _starts: list[int] = field(init=False)
-    _cache: dict[tuple[str, bool], int] = field(init=False, default_factory=dict)
+    _cache: dict[tuple[str, bool, bool], int] = field(init=False, default_factory=dict)
     _rule_cache: dict[str, Sequence[int]] = field(init=False, default_factory=dict)
     _rule_sets: dict[str, frozenset[int]] = field(init=False, default_factory=dict)
     _match_cache: dict[str, list[Match]] = field(init=False, default_factory=dict)
@@ -390,7 +390,15 @@ class TextIndex:
         if kind == "exact":
             return self._word_table()[1].get(key, 0)
         if kind == "prefix":
-            return self._prefix_table().get(key, 0)
+            table = self._prefix_table()
+            if key not in table:
+                # a prefix first asked for after the table was built (rules register their keys
+                # when first looked up): one pass over the distinct words, then kept
+                table[key] = 0
+                for word, mask in self._word_table()[1].items():
+                    if word.startswith(key):
+                        table[key] |= mask
+            return table[key]
         if kind == "scan":
             return self._word_sentences(key)
         return None
@@ -409,6 +417,8 @@ class TextIndex:
                     p = word[:n]
                     if p in keys:
                         table[p] = table.get(p, 0) | mask
+            for key in keys:
+                table.setdefault(key, 0)  # known keys no word starts with: looked up, found nothing
             self._prefixes = table
         return self._prefixes
 
@@ -421,7 +431,9 @@ class TextIndex:
 
     def sentence_mask(self, literal: str, case_sensitive: bool, word_start: bool = False) -> int:
         """The sentences that may hold ``literal``, as a bit set (bit i = sentence i)."""
-        key = (literal, case_sensitive)
+        # word_start is part of the key: "day" as a word's start and "day" anywhere in a word
+        # ("Wednesday") are different lookups, and sharing one answer hid real matches
+        key = (literal, case_sensitive, word_start)
         hit = self._cache.get(key)
         if hit is not None:
             return hit
