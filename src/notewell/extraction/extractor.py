@@ -160,7 +160,7 @@ class Extractor:
             third_party_details=tuple(
                 d
                 for d in self.people.sensitive_details(doc, people, fired)
-                if not any(e.start < d.evidence[0].end and d.evidence[0].start < e.end for e in positive_risk)
+                if not any(d.evidence[0].overlaps(e) for e in positive_risk)
             ),
             private_sections=doc.private,
             goal_links=tuple(self.goals.link(doc, session.goals, measures, symptoms, small_talk, fired)),

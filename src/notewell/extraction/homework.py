@@ -282,6 +282,7 @@ class HomeworkExtractor:
         """``T: Card every night this week. And try that with her by Sunday.`` / ``C: Okay.`` — a
         plain instruction naming a task and when, accepted in the client's next turn."""
         text = doc.text
+        rid, opener = self._directive[0]
         for t_idx, turn in enumerate(doc.turns):
             if turn.role != "therapist":
                 continue
@@ -295,7 +296,6 @@ class HomeworkExtractor:
                 piece = text[s.start : s.end]
                 if piece.rstrip().endswith("?"):
                     continue
-                rid, opener = self._directive[0]
                 # the instruction opens with its verb ("Walk after dinner three nights"), says when
                 if opener.match(piece) is None:
                     continue

@@ -6,7 +6,7 @@ traffic, shows, travel, pets…). Small talk never reaches a note and is never q
 
 In shorthand a whole line is one turn, so the clinician's own label for a social aside marks a
 sentence instead ("Opened w/ 5 min catch-up; cl back from her son's graduation"): the sentence is
-small talk unless it also carries a clinical fact.
+small talk unless it also carries risk or a score.
 """
 
 from __future__ import annotations
@@ -71,8 +71,9 @@ class SmallTalkDetector:
         spans = [Evidence(turns[t].content_start, turns[t].end) for t in sorted(small)]
         for m in doc.index.matches(self._asides):
             sentence = doc.sentences[m.sentence]
-            if sentence.turn in small or any(e.start < sentence.end and sentence.start < e.end for e in kept):
+            aside = Evidence(sentence.start, sentence.end)
+            if sentence.turn in small or any(aside.overlaps(e) for e in kept):
                 continue
             fired.add(m.rule.id)
-            spans.append(Evidence(sentence.start, sentence.end))
-        return sorted(set(spans), key=lambda e: (e.start, e.end))
+            spans.append(aside)
+        return sorted(set(spans))
