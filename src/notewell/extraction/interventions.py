@@ -136,16 +136,19 @@ class InterventionExtractor:
         if sp is not None and sp.value in ("created", "reviewed"):
             found.setdefault("safety_planning", []).extend(sp.evidence)
         if doc.session.meta.type == "crisis" and "crisis_intervention" not in found:
-            # a crisis session that assessed risk and planned for safety is crisis intervention,
-            # whether or not the clinician named it (CPT 90839 is "psychotherapy for crisis")
+            # a crisis session that assessed risk and then acted on it — planned for safety, or
+            # delivered anything else (grounding a client who is hyperventilating, arranging an
+            # emergency evaluation) — is crisis intervention, whether or not the clinician named
+            # it (CPT 90839 is "psychotherapy for crisis")
             assessed = [
                 e
                 for f in risk.values()
                 if f.value not in ("not_assessed", "not_documented")
                 for e in f.evidence
             ]
-            if sp is not None and sp.value in ("created", "reviewed") and assessed:
-                found["crisis_intervention"] = [*sp.evidence[:1], *assessed[:1]]
+            acted = [e for evs in found.values() for e in evs]
+            if assessed and acted:
+                found["crisis_intervention"] = [*acted[:1], *assessed[:1]]
         named = set(explicit) | set(doc.session.checklist.interventions)
         if reflections and self._reflective_enough(doc, len(reflections), set(found), named):
             found.setdefault("reflective_listening", []).extend(reflections)
