@@ -128,3 +128,61 @@ def test_clinician_contact_is_not_homework(extract: Callable[..., Facts]) -> Non
 def test_a_second_step_on_the_same_object_is_one_task(extract: Callable[..., Facts]) -> None:
     items = homework(extract, "Plan: she will draft the chore chart and post it on the fridge by Sunday.")
     assert len(items) == 1 and "chore chart" in items[0]
+
+
+def test_narrative_agreement_is_homework_split_per_task(extract: Callable[..., Facts]) -> None:
+    text = "She agreed to phone her niece on Saturday and to try the bereavement group on Tuesday evening."
+    assert homework(extract, text) == [
+        "She agreed to phone her niece on Saturday",
+        "try the bereavement group on Tuesday evening",
+    ]
+
+
+def test_pronoun_after_another_person_is_not_the_clients_task(extract: Callable[..., Facts]) -> None:
+    text = "Grandmother joined at the end; she will call the pediatrician this week."
+    assert homework(extract, text) == []
+
+
+def test_clinician_first_person_is_not_homework(extract: Callable[..., Facts]) -> None:
+    text = (
+        "T: For this week: a mood log each evening. I'll call your prescriber this week about the dose.\n"
+        "C: Okay."
+    )
+    assert homework(extract, text) == ["a mood log each evening"]
+
+
+def test_plan_comma_list_of_tasks_is_split(extract: Callable[..., Facts]) -> None:
+    text = "P: library Tues, swim M/W, return the borrowed drill; RTC 2 wks."
+    assert homework(extract, text) == ["library Tues", "swim M/W", "return the borrowed drill"]
+
+
+def test_plan_comma_qualifier_stays_with_its_task(extract: Callable[..., Facts]) -> None:
+    text = "P: thought record when the dread shows up, at least 4x before next session."
+    assert len(homework(extract, text)) == 1
+
+
+def test_course_of_treatment_and_team_tasks_are_not_homework(extract: Callable[..., Facts]) -> None:
+    text = (
+        "Plan: weekly CBT x10-12 sessions. Sleep diary nightly. Writer to request records. "
+        "Sess 3 next Mon 9am."
+    )
+    assert homework(extract, text) == ["Sleep diary nightly"]
+
+
+def test_diary_card_review_is_not_homework_review(extract: Callable[..., Facts]) -> None:
+    found = techniques(extract, "DBT indiv. Card 6/7 days; urges max 2/5. HW: card daily.")
+    assert found == {"diary_card_review"}
+
+
+def test_planned_exposure_exercise_is_not_delivered(extract: Callable[..., Facts]) -> None:
+    assert "exposure" not in techniques(extract, "Next session we will try chair spinning.")
+
+
+def test_crisis_session_that_assessed_risk_and_acted_is_crisis_intervention(
+    extract: Callable[..., Facts],
+) -> None:
+    text = (
+        "Walk-in. Reports thoughts of killing himself tonight, plan to overdose. "
+        "Coached grounding, feet on the floor."
+    )
+    assert "crisis_intervention" in techniques(extract, text, session_type="crisis")

@@ -40,6 +40,11 @@ LEADING = re.compile(  # used with .match(text, pos): no "^", which would only m
 AND_SPLIT = re.compile(r",?\s+and\s+(?:the\s+|a\s+|an\s+)?", re.IGNORECASE)
 AND_CLAUSE = re.compile(r",?\s+and\s+(?:(?P<aux>to|will|then)\s+|(?=\w))", re.IGNORECASE)
 COMMA_AND = re.compile(r",\s+and\s+", re.IGNORECASE)
+QUALIFIER = re.compile(  # a list part opening like this qualifies the task before it
+    r"(?:at\s+(?:least|most)|before|after|when(?:ever)?|if|until|every|each|daily|nightly|once|twice"
+    r"|\d+\s*x|x\s?\d|including|focusing|especially|not|no|even)\b",
+    re.IGNORECASE,
+)
 TOPIC_LABEL = re.compile(r"\s*[A-Z][\w -]{2,30}:\s")
 TOPIC = re.compile(
     r"\bfor\s+(?!this\b|the\b|practice\b)(\w+)(?:\s+\w+)?\s+this\s+(?:week|wk)\b", re.IGNORECASE
@@ -59,7 +64,7 @@ class HomeworkExtractor:
 
     def __init__(self, lexicon: dict[str, Any]) -> None:
         def cues(key: str) -> list[tuple[str, re.Pattern[str]]]:
-            return [(c["id"], re.compile(c["pattern"], re.IGNORECASE)) for c in lexicon[key]]
+            return [(c["id"], re.compile(c["pattern"], re.IGNORECASE)) for c in lexicon.get(key, [])]
 
         self._assign = cues("assignment_cues")
         self._narrative_assign = cues("narrative_assignment_cues")
@@ -76,6 +81,8 @@ class HomeworkExtractor:
             CompiledRule.build(rid, rx.pattern, False) for rid, rx in self._appointments
         ]
         self._elab = cues("elaboration_only")
+        self._other_subjects = cues("other_subjects")
+        self._clinician_voice = cues("clinician_voice")
         self._plan_sections = set(lexicon["plan_sections"])
         # objects that can share one verb: "practice calm place 2x daily and container before bed"
         self._task_nouns = [rx for rid, rx in self._tasks if rid in ("task.records", "task.practice")]
@@ -116,8 +123,11 @@ class HomeworkExtractor:
             e -= 1
         return trim(text, s, e)
 
-    def _pieces(self, doc: Document, start: int, end: int, split_and_commas: bool) -> list[tuple[int, int]]:
-        """Split a span at numbers, semicolons and plan-item commas (and ``, and`` when asked).
+    def _pieces(
+        self, doc: Document, start: int, end: int, split_and_commas: bool, lists: bool = False
+    ) -> list[tuple[int, int]]:
+        """Split a span at numbers, semicolons and plan-item commas (and ``, and`` when asked;
+        a Plan line's comma list of tasks with ``lists``).
 
         ``, and`` separates tasks ("log each time you smoke, and try not buying on weekdays")
         unless the span opens with its own topic ("Regular eating: three meals…, and …").
@@ -133,8 +143,41 @@ class HomeworkExtractor:
         for a, b in itertools.pairwise(cuts):
             a, b = self._clean(doc, a, b)
             if b > a:
-                out.extend(self._split_objects(doc, a, b))
+                for a2, b2 in self._split_list(doc, a, b) if lists else [(a, b)]:
+                    out.extend(self._split_objects(doc, a2, b2))
         return out
+
+    def _split_list(self, doc: Document, start: int, end: int) -> list[tuple[int, int]]:
+        """``market Sat, walks M/W/F, return the library books`` is three tasks: a comma list
+        splits when every part (outside brackets) is a task of its own; ``thought record daily,
+        focusing on work`` and ``gas station after dark, sister in the car, 3x`` stay whole."""
+        text = doc.text
+        if TOPIC_LABEL.match(text, start, end):
+            return [(start, end)]  # "Scheduled: climbing Sat, walks M/W/F": one labelled list
+        commas, depth = [], 0
+        for i in range(start, end):
+            ch = text[i]
+            if ch in "([":
+                depth += 1
+            elif ch in ")]":
+                depth = max(0, depth - 1)
+            elif ch == "," and depth == 0:
+                commas.append(i)
+        if not commas:
+            return [(start, end)]
+        parts = [self._clean(doc, a, b) for a, b in itertools.pairwise([start, *commas, end])]
+        scratch: set[str] = set()
+        # a part that opens with its when ("…, at least 3x") or points back ("…, note it on the
+        # card") qualifies the task before it
+        if all(
+            b > a
+            and self._is_task(text[a:b], scratch)
+            and not BACK_REFERENCE.match(text, a, b)
+            and not QUALIFIER.match(text, a, b)
+            for a, b in parts
+        ):
+            return parts
+        return [(start, end)]
 
     def _split_objects(self, doc: Document, start: int, end: int) -> list[tuple[int, int]]:
         """``calm place 2x daily and container before bed`` is two tasks sharing one verb, and
@@ -151,9 +194,20 @@ class HomeworkExtractor:
             if BACK_REFERENCE.match(rest):
                 continue  # "draft the schedule and send it to her sister": one task in two steps
             parallel = m.group("aux") is not None and rest[:1].islower()
-            if parallel or (self._task_verb.match(rest) and self._task_verb.search(text, start, m.start())):
+            # two verbs, or a verb after "and" with each side saying its own when ("practice the
+            # calm place twice a day and use the container at bedtime")
+            if parallel or (
+                self._task_verb.match(rest)
+                and (
+                    self._task_verb.search(text, start, m.start())
+                    or (self._timed(text[start : m.start()]) and self._timed(rest))
+                )
+            ):
                 return self._split_at(doc, start, m.start(), m.end(), end)
         return [(start, end)]
+
+    def _timed(self, piece: str) -> bool:
+        return any(rx.search(piece) for _, rx in self._times)
 
     def _split_at(self, doc: Document, start: int, cut: int, resume: int, end: int) -> list[tuple[int, int]]:
         left = self._clean(doc, start, cut)
@@ -164,7 +218,7 @@ class HomeworkExtractor:
     def _from_plan_sections(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
         for s in doc.sentences:
             if s.role == "narrative" and s.section in self._plan_sections:
-                yield from self._pieces(doc, s.start, s.end, split_and_commas=False)
+                yield from self._pieces(doc, s.start, s.end, split_and_commas=False, lists=True)
 
     def _from_assignments(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
         text = doc.text
@@ -212,8 +266,12 @@ class HomeworkExtractor:
                 m = rx.search(text, s.start, s.end)
                 if m is None:
                     continue
+                pronoun = m.groupdict().get("pronoun") or m.groupdict().get("pronoun2")
+                if pronoun and self._first(self._other_subjects, text[s.start : m.start()], fired):
+                    continue  # "Mom was tearful; she agreed to…": she may be mom
                 fired.add(rid)
-                start = m.end() if rid == "nhw.homework_is" else s.start
+                # "Her homework is to…" starts after the cue; "…; she agreed to call…" at its subject
+                start = {"nhw.homework_is": m.end(), "nhw.client_commits": m.start()}.get(rid, s.start)
                 yield from self._pieces(doc, start, s.end, split_and_commas=True)
                 break
 
@@ -282,7 +340,6 @@ class HomeworkExtractor:
         """``T: Card every night this week. And try that with her by Sunday.`` / ``C: Okay.`` — a
         plain instruction naming a task and when, accepted in the client's next turn."""
         text = doc.text
-        rid, opener = self._directive[0]
         for t_idx, turn in enumerate(doc.turns):
             if turn.role != "therapist":
                 continue
@@ -296,10 +353,10 @@ class HomeworkExtractor:
                 piece = text[s.start : s.end]
                 if piece.rstrip().endswith("?"):
                     continue
-                # the instruction opens with its verb ("Walk after dinner three nights"), says when
-                if opener.match(piece) is None:
-                    continue
-                if not self._first(self._times, piece, set()):
+                # the instruction opens with its verb ("Walk after dinner three nights") or names a
+                # practice task and how often ("Card every night"), and says when
+                rid = next((r for r, opener in self._directive if opener.match(piece)), None)
+                if rid is None or not self._first(self._times, piece, set()):
                     continue
                 fired.add(rid)
                 yield self._clean(doc, s.start, s.end)
@@ -334,6 +391,14 @@ class HomeworkExtractor:
             for i in doc.turn_sentences[t_idx]:
                 if self._commits(doc, i, fired):
                     yield self._clean(doc, doc.sentences[i].start, doc.sentences[i].end)
+
+    def _clinician_speaks(self, doc: Document, start: int, piece: str, fired: set[str]) -> bool:
+        """``I'll call the school counselor this week`` in the clinician's shorthand or the
+        therapist's turn is the clinician's own task; the same words from the client are theirs."""
+        idx = doc.index.sentence_at(start)
+        if idx is None or doc.sentences[idx].role not in ("narrative", "therapist"):
+            return False
+        return self._first(self._clinician_voice, piece, fired)
 
     # ------------------------------------------------------------------ public
     def plan_steps(self, doc: Document, fired: set[str]) -> list[PlanStep]:
@@ -376,6 +441,8 @@ class HomeworkExtractor:
         ):
             for a, b in source(doc, fired):
                 piece = doc.text[a:b]
+                if b > a and self._clinician_speaks(doc, a, piece, fired):
+                    continue
                 if b > a and self._is_task(piece, fired):
                     spans.append(_Item(a, b, order))
                     order += 1
