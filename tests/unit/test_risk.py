@@ -295,3 +295,46 @@ def test_the_identified_client_in_a_family_file_is_the_first_participant() -> No
     assert make_session("x", session_type="family", participants=("Mom", "Dad", "Kit")).client_names == (
         "Kit",
     )
+
+
+def test_another_group_members_disclosure_is_not_the_clients(risk: Risk) -> None:
+    text = (
+        "Note for: Dana K.\n"
+        "Leader: Any thoughts of suicide or urges to self-harm since last week?\n"
+        "Dana: Not this week.\n"
+        "Omar: Urges to cut on Friday. I didn't act on it."
+    )
+    r = risk(text, session_type="group")
+    assert r["suicidal_ideation"] == "denied"
+    assert r["self_harm"] == "denied"
+    assert r["suicide_intent"] == "not_assessed"  # Omar's "didn't act on it" is not Dana's intent
+
+
+def test_a_field_label_does_not_outrank_its_own_denial(risk: Risk) -> None:
+    assert (
+        risk("Trauma/abuse: denies hx of physical or emotional abuse or neglect.")["abuse_neglect"]
+        == "denied"
+    )
+    # the label carries the finding when the field names nothing of its own
+    assert risk("SI: no plan, no intent.")["suicidal_ideation"] == "active"
+
+
+def test_ticked_form_rows(risk: Risk) -> None:
+    text = (
+        "Suicidal thoughts:   [ ] Yes  [x] No\n"
+        "Homicidal thoughts:  [x] Yes  [ ] No\n"
+        "Abuse/neglect: [x] Known hx, reported 2024  [ ] None"
+    )
+    r = risk(text)
+    assert r["suicidal_ideation"] == "denied"
+    assert r["homicidal_ideation"] == "present"
+    assert r["abuse_neglect"] == "reported"
+
+
+def test_a_thing_killing_someone_is_a_figure_of_speech(risk: Risk) -> None:
+    assert risk("He said the night shifts are killing him.")["homicidal_ideation"] == "not_assessed"
+    assert risk("C: My boss is killing me and I could kill him, honestly.")["homicidal_ideation"] == "present"
+
+
+def test_self_harm_dated_to_the_teens_then_none_since_is_past(risk: Risk) -> None:
+    assert risk("Hx: cutting ages 14-16, none since. Denies current self-harm.")["self_harm"] == "past"

@@ -81,3 +81,42 @@ def test_goal_stems_are_right_when_many_threads_draft_at_once() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda _: [goals.stem(w) for w in words], range(16)))
     assert all(r == expected for r in results)
+
+
+def test_a_group_note_header_names_the_client_among_first_name_speakers(app: App) -> None:
+    text = (
+        "Skills group, wk 2. Note for: Dana K.\n"
+        "Leader: Any thoughts of suicide since last week?\n"
+        "Dana: Not this week.\n"
+        "Omar: Some, on Sunday.\n"
+        "Dana: I used the breathing."
+    )
+    got = roles(app, text, session_type="group")
+    assert got[1:] == [("therapist", "Leader"), ("client", "Dana"), ("other", "Omar"), ("client", "Dana")]
+
+
+def test_a_relation_in_the_opening_line_sets_the_parent_apart(app: App) -> None:
+    text = (
+        "Family session: Remy and his father, Anton.\n"
+        "Therapist: Remy, how was it?\nRemy: Fine.\nAnton: Not fine."
+    )
+    assert roles(app, text, session_type="family")[1:] == [
+        ("therapist", "Therapist"),
+        ("client", "Remy"),
+        ("other", "Anton"),
+    ]
+
+
+def test_unknown_names_stay_narrative_when_the_client_cannot_be_told(app: App) -> None:
+    text = "Therapist: Who starts?\nRemy: Me.\nAnton: Then me."
+    assert [r for r, _ in roles(app, text, session_type="family")] == ["therapist", "narrative", "narrative"]
+
+
+def test_named_partners_in_a_couples_transcript_are_both_the_client(app: App) -> None:
+    text = "Therapist: Has it ever gotten physical?\nJoss: No.\nMarek: Never."
+    assert [r for r, _ in roles(app, text, session_type="couples")] == ["therapist", "client", "client"]
+
+
+def test_repeated_shorthand_headings_are_not_speakers(app: App) -> None:
+    text = "Therapist: Plan below.\nPlan: sleep log.\nPlan: walk daily."
+    assert [r for r, _ in roles(app, text)] == ["therapist", "narrative", "narrative"]

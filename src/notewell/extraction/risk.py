@@ -428,7 +428,7 @@ class RiskExtractor:
         self, doc: Document, fired: set[str], others: Sequence[PersonMention] = ()
     ) -> list[RiskStatement]:
         """Risk statements read from the text alone (also used on prior notes)."""
-        targets = self._anchored(doc, self._find_targets(doc))
+        targets = self._anchored(doc, field_labels_dropped(doc, self._find_targets(doc)))
         targets = self._assess(doc, targets)
         if others:
             kept = []
@@ -463,6 +463,44 @@ class RiskExtractor:
         statements += self._checklist(doc.session.checklist.risk)
         statements += self._measures(doc.session.measures, instruments)
         return resolve(statements)
+
+
+def field_labels_dropped(doc: Document, targets: Sequence[Target]) -> list[Target]:
+    """Targets without the field labels whose own field answers for them.
+
+    In "Trauma/abuse: denies hx of physical or sexual abuse or neglect." the label's "abuse"
+    says only what the field is about; the field's own "abuse", after the denial, is the
+    statement. A label is the short run before the sentence's first colon. It is dropped only
+    when its field opens with a denial and a target of the same risk key follows the colon, so
+    "SI: none" and "SI: no plan" (the label carries the finding), "Suicidal thoughts: [ ] Yes
+    [x] No" and "C-SSRS positive: ideation w/ plan" still count.
+    """
+    text = doc.text
+    out: list[Target] = []
+    for t in targets:
+        sent = doc.sentences[t.sentence]
+        colon = text.find(":", t.end, sent.end)
+        is_label = (
+            colon != -1
+            and ":" not in text[sent.start : t.start]
+            and len(text[sent.start : colon].split()) <= FIELD_LABEL_WORDS
+            and FIELD_DENIAL.match(text, colon + 1) is not None
+        )
+        if is_label and any(
+            o.rule.key == t.rule.key and o.sentence == t.sentence and o.start > colon for o in targets
+        ):
+            continue
+        out.append(t)
+    return out
+
+
+FIELD_LABEL_WORDS = 4
+"""The most words a field label runs to ("Trauma/abuse:", "Hx of self-harm:")."""
+FIELD_DENIAL = re.compile(
+    r"\s*(?:(?:pt|client|cl|he|she|they)\s+)?(?:denie[sd]|deny|no|none|negative|neg)\b", re.IGNORECASE
+)
+"""A field whose content opens with a denial ("…: denies hx of abuse or neglect"): a field that
+opens with a finding ("SH act Fri: 3 superficial cuts") keeps its label as evidence."""
 
 
 def resolve(statements: Sequence[RiskStatement]) -> MappingProxyType[str, RiskFinding]:

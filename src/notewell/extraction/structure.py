@@ -56,14 +56,25 @@ class SpeakerBook:
                 client.add(p)
             else:
                 other.add(p)
-        client |= names
-        other -= client
         sections: dict[str, str] = {}
         raw_sections = lexicon["sections"]
         assert isinstance(raw_sections, list)
         for sec in raw_sections:
             for lab in sec["labels"]:
                 sections[_norm(lab)] = sec["id"]
+        if not names:
+            known = client | other | set(sections)
+            if couples:
+                # both partners are the client: "Joel: No. Never." / "Renata: No. Loud, but never that."
+                client |= _named_speakers(session.text, therapist, known)
+            else:
+                named = _client_from_transcript(session.text, therapist, known, other)
+                if named is not None:
+                    client_name, others = named
+                    client.add(client_name)
+                    other |= others
+        client |= names
+        other -= client
         return cls(frozenset(therapist), frozenset(client), frozenset(other), sections)
 
     def role_of(self, label: str) -> Role | None:
@@ -75,6 +86,103 @@ class SpeakerBook:
         if key in self.other:
             return "other"
         return None
+
+
+NAME_LABEL = re.compile(r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?(?: [A-Z]\.?)?")
+"""A speaker label that is a person's name: "Priya", "Priya S.", "Mary-Kate"."""
+EVERYDAY_WORD_ZIPF = 4.2
+"""wordfreq Zipf frequency from which a label is an everyday word ("plan" 5.4), not a name
+("priya" 2.3) — the threshold ``people.yaml`` uses for sentence-opening names."""
+NOTE_FOR = frozenset({"note for", "identified client", "identified patient", "client name", "patient name"})
+"""Header labels that name whose note this is ("Note for: Priya S.")."""
+NOTE_FOR_INLINE = re.compile(
+    r"\b(?i:note\s+for|identified\s+(?:client|patient)|client\s+name|patient\s+name)\s*:\s*([A-Z][a-z]+)"
+)
+
+
+def _named_speakers(text: str, therapist: set[str], known: set[str]) -> set[str]:
+    """Labels of lines opening with a person's name, in a transcript.
+
+    Only in a transcript (the clinician speaks on labelled lines too), and only names that are
+    not everyday words: "Plan:" or "Risk:" in shorthand is a heading, not a person.
+    """
+    from wordfreq import zipf_frequency
+
+    speakers: set[str] = set()
+    clinician_speaks = False
+    for line in text.splitlines():
+        m = LABEL.match(line)
+        if not m:
+            continue
+        label = _norm(m.group("label"))
+        clinician_speaks = clinician_speaks or label in therapist
+        if (
+            label not in known
+            and label not in therapist
+            and NAME_LABEL.fullmatch(m.group("label").strip())
+            and zipf_frequency(label.split()[0], "en") < EVERYDAY_WORD_ZIPF
+        ):
+            speakers.add(label)
+    return speakers if clinician_speaks else set()
+
+
+RELATION_FORMS = ("{r}, {s}", "{r} {s}", "{s} ({r}", "{s}, {r}")
+"""How an opening line gives a speaker's relation: "mother, Lorraine", "Lorraine (mom)"."""
+
+
+def _client_from_transcript(
+    text: str, therapist: set[str], known: set[str], relations: set[str]
+) -> tuple[str, set[str]] | None:
+    """The identified client among the named speakers of a file that names no client.
+
+    A group or family transcript often gives only first names ("Priya: Not this week." /
+    "Jonah: Urges to cut on Tuesday"). Without a client, every such line would read as the
+    clinician's own narrative about the client, and another member's disclosure would become
+    the client's. The client is the speaker a header names ("Note for: Priya S.", "Client:
+    Priya"); else, setting aside those the opening lines give a relation ("mother, Lorraine",
+    "Lorraine (mom)"), the only speaker left. Returns the client's label and the other
+    speakers' labels, or ``None`` when it can't tell (every line then stays as it was).
+    """
+    speakers = _named_speakers(text, therapist, known)
+    if not speakers:
+        return None
+    lines = text.splitlines()
+    header: str | None = None
+    for line in lines[:5]:
+        m = LABEL.match(line)
+        if (
+            m
+            and _norm(m.group("label")) in NOTE_FOR | known
+            and NAME_LABEL.fullmatch(line[m.end() :].strip())
+        ):
+            header = _norm(line[m.end() :].strip())
+            break
+    if header is None:
+        # "DBT skills group, wk 3 ... Note for: Priya S." — a header inside the opening line
+        named = NOTE_FOR_INLINE.search("\n".join(lines[:5]))
+        header = _norm(named.group(1)) if named else None
+    if header is not None:
+        first = header.split()[0]
+        chosen = next((s for s in speakers if s == header or s.split()[0] == first), None)
+        if chosen is not None:
+            return chosen, speakers - {chosen}
+    opening = " ".join(lines[:5]).lower()
+    related = {
+        s
+        for s in speakers
+        if any(
+            f"{r}, {s}" in opening
+            or f"{r} {s}" in opening
+            or f"{s} ({r}" in opening
+            or f"{s}, {r}" in opening
+            for r in relations
+        )
+    }
+    rest = speakers - related
+    if len(rest) == 1:
+        chosen = next(iter(rest))
+        return chosen, speakers - {chosen}
+    return None
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
