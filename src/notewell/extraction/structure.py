@@ -90,6 +90,8 @@ class SpeakerBook:
 
 NAME_LABEL = re.compile(r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?(?: [A-Z]\.?)?")
 """A speaker label that is a person's name: "Priya", "Priya S.", "Mary-Kate"."""
+CAPITALS_LABEL = re.compile(r"[A-Z]{2,}(?:[-'][A-Z]+)?(?: [A-Z]\.?)?")
+"""The same in capitals: "DANA", "MARY-KATE"."""
 EVERYDAY_WORD_ZIPF = 4.2
 """wordfreq Zipf frequency from which a label is an everyday word ("plan" 5.4), not a name
 ("priya" 2.3) — the threshold ``people.yaml`` uses for sentence-opening names."""
@@ -108,6 +110,8 @@ def _named_speakers(text: str, therapist: set[str], known: set[str]) -> set[str]
     """
     from wordfreq import zipf_frequency
 
+    from notewell.extraction.people import is_given_name  # people reads documents built from here
+
     speakers: set[str] = set()
     clinician_speaks = False
     for line in text.splitlines():
@@ -116,11 +120,16 @@ def _named_speakers(text: str, therapist: set[str], known: set[str]) -> set[str]
             continue
         label = _norm(m.group("label"))
         clinician_speaks = clinician_speaks or label in therapist
+        raw = m.group("label").strip()
         if (
-            label not in known
-            and label not in therapist
-            and NAME_LABEL.fullmatch(m.group("label").strip())
-            and zipf_frequency(label.split()[0], "en") < EVERYDAY_WORD_ZIPF
+            label in known
+            or label in therapist
+            or zipf_frequency(label.split()[0], "en") >= EVERYDAY_WORD_ZIPF
+        ):
+            continue
+        if NAME_LABEL.fullmatch(raw) or (
+            # "DANA:" — a transcript in capitals; an abbreviation heading ("HPI:", "MSE:") is not a name
+            CAPITALS_LABEL.fullmatch(raw) and is_given_name(raw.split()[0].title(), EVERYDAY_WORD_ZIPF)
         ):
             speakers.add(label)
     return speakers if clinician_speaks else set()
