@@ -338,3 +338,24 @@ def test_a_thing_killing_someone_is_a_figure_of_speech(risk: Risk) -> None:
 
 def test_self_harm_dated_to_the_teens_then_none_since_is_past(risk: Risk) -> None:
     assert risk("Hx: cutting ages 14-16, none since. Denies current self-harm.")["self_harm"] == "past"
+
+
+def test_an_intent_question_a_few_turns_after_the_ideation_is_answered(risk: Risk) -> None:
+    text = (
+        "T: Any thoughts of ending your life lately?\nC: Yes. A few times this month.\n"
+        "T: Have you thought about how you would do it?\nC: No. It's more of a thought at night.\n"
+        "T: Do you think you would act on it?\nC: No. My son needs me."
+    )
+    r = risk(text)
+    assert (r["suicidal_ideation"], r["suicide_plan"], r["suicide_intent"]) == ("active", "denied", "denied")
+
+
+def test_a_disclaimer_after_the_clinician_asks_about_the_words(risk: Risk) -> None:
+    text = (
+        "C: I swear I could kill him when he leaves the dishes.\n"
+        "T: When you say you could kill him -\n"
+        "C: Oh, no. It's an expression. I'd never lay a hand on him."
+    )
+    assert risk(text, session_type="couples")["homicidal_ideation"] != "present"
+    undisclaimed = "C: I swear I could kill him.\nT: Tell me more.\nC: He lied to me again."
+    assert risk(undisclaimed)["homicidal_ideation"] == "present"

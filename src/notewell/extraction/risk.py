@@ -169,15 +169,15 @@ class RiskExtractor:
             # "Do you think you'd ever act on those thoughts?")
             # a screen the therapist asks outright ("Does anything ever get physical between
             # you?") is a screen even with no other risk talk near it
-            asked = (
-                t.rule.question_anchors
-                and sent.role == "therapist"
-                and doc.text[sent.start : sent.end].rstrip().endswith("?")
-            )
+            question = sent.role == "therapist" and doc.text[sent.start : sent.end].rstrip().endswith("?")
+            asked = t.rule.question_anchors and question
+            # a follow-up question ("Do you think you would act on it?") may come a few exchanges
+            # after the ideation it follows up, once the method has been asked about in between
+            back = SCREEN_FOLLOW_UP_TURNS if question else 2
             if (
                 asked
                 or sent.section == "risk"
-                or any(turn in strong_turns for turn in range(sent.turn - 2, sent.turn + 3))
+                or any(turn in strong_turns for turn in range(sent.turn - back, sent.turn + 3))
             ):
                 out.append(t)
         return out
@@ -196,10 +196,22 @@ class RiskExtractor:
 
     # ------------------------------------------------------------------ reading one statement
     def _figurative_in_turn(self, doc: Document, target: Target) -> str | None:
-        turn = doc.turns[doc.sentences[target.sentence].turn]
-        for cue_id, rx in self._turn_cues:
-            if rx.search(doc.text, target.end, turn.end):
-                return str(cue_id)
+        """A disclaimer later in the same turn ("I could kill him. (laughs) Not really."), or at the
+        start of the same speaker's answer when the clinician stops to ask about the words
+        ("When you say you could kill him -" / "Oh, God, no. It's an expression.")."""
+        index = doc.sentences[target.sentence].turn
+        turn = doc.turns[index]
+        windows = [(target.end, turn.end)]
+        if index + 2 < len(doc.turns):
+            asked, answer = doc.turns[index + 1], doc.turns[index + 2]
+            if asked.role == "therapist" and answer.speaker == turn.speaker and answer.role == turn.role:
+                windows.append(
+                    (answer.content_start, min(answer.end, answer.content_start + DISCLAIMER_REACH))
+                )
+        for start, end in windows:
+            for cue_id, rx in self._turn_cues:
+                if rx.search(doc.text, start, end):
+                    return str(cue_id)
         return None
 
     def _statement_value(self, doc: Document, target: Target, fired: set[str]) -> str | None:
@@ -494,6 +506,10 @@ def field_labels_dropped(doc: Document, targets: Sequence[Target]) -> list[Targe
     return out
 
 
+SCREEN_FOLLOW_UP_TURNS = 4
+"""How many turns back a clinician's follow-up question still belongs to a risk screen."""
+DISCLAIMER_REACH = 120
+"""How far into the speaker's answer a disclaimer still takes back the words asked about."""
 FIELD_LABEL_WORDS = 4
 """The most words a field label runs to ("Trauma/abuse:", "Hx of self-harm:")."""
 FIELD_DENIAL = re.compile(
