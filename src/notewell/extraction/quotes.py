@@ -27,6 +27,16 @@ WHOLE_TURN_WORDS = 30
 MAX_QUOTE_CHARS = 260
 NARRATIVE_QUOTE_BONUS = 2.0
 FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|me|my|myself)\b")
+OTHER_SPEAKER = re.compile(
+    r"\b(?:friend|mother|mom|mum|father|dad|sister|brother|partner|husband|wife|boyfriend|girlfriend|boss"
+    r"|teacher|coach|roommate|son|daughter|aunt|uncle|grandmother|grandma|grandfather|grandpa|cousin"
+    r"|coworker|co-worker|supervisor|ex|peer|classmate|another\s+member)s?\b(?:\s+[A-Z][a-z]*\.?)?"
+    r"[^\"“;]{0,50}?\b(?:said|says|posted|texted|wrote|writes|told\s+\w+|messaged|yelled|screamed"
+    r"|replied|tweeted|commented)\b[^\"“]{0,25}[\"“]?$",
+    re.IGNORECASE,
+)
+"""A relation speaking just before a quotation in the clinician's narrative: the quoted words are
+that person's ("Mom said \"she's just lazy\""), not the client's."""
 
 
 @dataclass
@@ -87,9 +97,19 @@ class QuoteSelector:
                     )
             out.extend(turn_candidates)
         for s, e in doc.quoted():
-            if len(doc.text[s:e].split()) >= 3:
+            if len(doc.text[s:e].split()) >= 3 and not self._said_by_another(doc, s):
                 out.append(_Candidate(s, e, NARRATIVE_QUOTE_BONUS))
         return out
+
+    @staticmethod
+    def _said_by_another(doc: Document, quote_start: int) -> bool:
+        """Whether the clinician's sentence gives the quoted words to someone else: "her friend
+        A. posted on social media \"I can't do this anymore\"" is the friend's post, never a
+        quote of the client (the note would say "Client stated, …")."""
+        # the turn, not the sentence, bounds the look back: an initial ("friend A.") ends a sentence
+        turn = doc.turn_of(quote_start)
+        start = doc.turns[turn].content_start if turn is not None else 0
+        return OTHER_SPEAKER.search(doc.text, max(start, quote_start - 120), quote_start) is not None
 
     def select(
         self,
