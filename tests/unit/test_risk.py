@@ -359,3 +359,20 @@ def test_a_disclaimer_after_the_clinician_asks_about_the_words(risk: Risk) -> No
     assert risk(text, session_type="couples")["homicidal_ideation"] != "present"
     undisclaimed = "C: I swear I could kill him.\nT: Tell me more.\nC: He lied to me again."
     assert risk(undisclaimed)["homicidal_ideation"] == "present"
+
+
+def test_a_parent_answering_for_a_young_child_asked_about_by_name(risk: Risk) -> None:
+    text = (
+        "Therapist: Has Milo ever said anything about wanting to hurt himself or wanting to be dead?\n"
+        "Dad: No. Never, nothing like that.\n"
+        "Milo: Look at my tower!"
+    )
+    r = risk(text, session_type="family", participants=("Milo", "Dad"), client_name="Milo")
+    assert r["suicidal_ideation"] == "denied"
+    told = text.replace("No. Never, nothing like that.", "Yes. Last week he said he wished he was dead.")
+    assert (
+        risk(told, session_type="family", participants=("Milo", "Dad"), client_name="Milo")[
+            "suicidal_ideation"
+        ]
+        == "passive"
+    )

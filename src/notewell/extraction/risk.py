@@ -271,6 +271,27 @@ class RiskExtractor:
         first_end = doc.sentences[first_sentences[0]].end if first_sentences else t.end
         return kinds, fired, start, max(first_end, start + 1)
 
+    @staticmethod
+    def _collateral_answer(doc: Document, question: int) -> int | None:
+        """A parent's answer for a child the clinician asks about by name ("Has Owen ever said
+        anything about wanting to hurt himself?" / "MOM: No. Never."): the next turn, when it
+        is another participant's and the question names the client in the third person."""
+        if question + 1 >= len(doc.turns) or doc.turns[question + 1].role != "other":
+            return None
+        names = {t.speaker.lower() for t in doc.turns if t.role == "client" and t.speaker}
+        names |= {n.lower() for n in doc.session.client_names}
+        names -= GENERIC_CLIENT_LABELS
+        asked = doc.text[doc.turns[question].content_start : doc.turns[question].end].lower()
+        if any(
+            re.search(
+                rf"\b{re.escape(n)}(?:'s)?\s+(?:ever\s+)?(?:said|says|talked|talk|mentioned|been|had|has|seemed)\b",
+                asked,
+            )
+            for n in names
+        ):
+            return question + 1
+        return None
+
     def _question_answers(
         self, doc: Document, targets: Sequence[Target], fired: set[str]
     ) -> list[RiskStatement]:
@@ -287,6 +308,9 @@ class RiskExtractor:
             if turn.role != "therapist" or "?" not in doc.text[turn.content_start : turn.end]:
                 continue
             answer = doc.answer_turn(turn_idx)
+            collateral = self._collateral_answer(doc, turn_idx)
+            if collateral is not None:
+                answer = collateral
             if answer is None:
                 continue
             if not self._classify_answer(doc, answer)[0]:
@@ -506,6 +530,8 @@ def field_labels_dropped(doc: Document, targets: Sequence[Target]) -> list[Targe
     return out
 
 
+GENERIC_CLIENT_LABELS = frozenset({"c", "cl", "client", "pt", "patient", "member", "consumer"})
+"""Client speaker labels that are roles, not names."""
 SCREEN_FOLLOW_UP_TURNS = 4
 """How many turns back a clinician's follow-up question still belongs to a risk screen."""
 DISCLAIMER_REACH = 120
