@@ -18,6 +18,7 @@ sentence; overlapping modifier matches are then pruned with medspaCy's own
 
 from __future__ import annotations
 
+import bisect
 import re
 import warnings
 from collections.abc import Sequence
@@ -95,15 +96,18 @@ EMPTY = ContextResult(frozenset(), frozenset())
 
 @dataclass
 class ParsedText:
-    """A session text tokenized once: its tokens, then the spaCy doc, and the modifier matches
-    per sentence."""
+    """A session text tokenized once: its tokens, the first token of each final sentence, a small
+    spaCy doc per sentence that ConText reads (built on first use), and the modifier matches per
+    sentence."""
 
-    doc: Any
     length: int = 0
     words: list[str] = field(default_factory=list)
     spaces: list[bool] = field(default_factory=list)
     offsets: list[int] = field(default_factory=list)
     index: TextIndex | None = None
+    sentence_tokens: list[int] = field(default_factory=list)
+    """Sorted token indices that start a sentence (a token holding a sentence's first character)."""
+    _docs: dict[int, tuple[Any, int]] = field(default_factory=dict)
     _modifiers: dict[int, list[tuple[Any, int, int]]] = field(default_factory=dict)
     _rules_by_sentence: dict[int, list[CompiledRule]] | None = None
 
@@ -176,7 +180,7 @@ class ClinicalNLP:
         for w, sp in zip(words, spaces, strict=True):
             offsets.append(pos)
             pos += len(w) + sp
-        return ParsedText(None, len(text), words=words, spaces=spaces, offsets=offsets)
+        return ParsedText(len(text), words=words, spaces=spaces, offsets=offsets)
 
     def _punctuation_starts(self, words: Sequence[str]) -> list[int]:
         """Token indices that start a sentence, by the rule of spaCy's ``Sentencizer.predict``
@@ -207,22 +211,44 @@ class ClinicalNLP:
         return list(zip(starts, ends, strict=True))
 
     def set_sentences(self, parsed: ParsedText, index: TextIndex) -> None:
-        """Build the spaCy doc with the final sentences (cut at lines and turns) for ConText scope."""
-        from spacy.tokens import Doc
+        """Record the final sentences (cut at lines and turns) that bound ConText's scope.
 
+        A sentence's tokens run from the token holding its first character to the next sentence's
+        first token, so text between two sentences (a speaker label) stays with the sentence
+        before it. No spaCy doc is built here: ConText reads only the few sentences holding a
+        target, each from a doc of its own (:meth:`_sentence_doc`), which costs a fifth of one
+        doc over a 10,000-word transcript.
+        """
         parsed.index = index
-        boundaries = sorted({s for s, _ in index.spans})
-        flags: list[bool | int | None] = []
-        b = 0
-        for off in parsed.offsets:
-            starts_here = False
-            while b < len(boundaries) and boundaries[b] <= off:
-                starts_here = True
-                b += 1
-            flags.append(starts_here)
-        if flags:
-            flags[0] = True
-        parsed.doc = Doc(self._nlp.vocab, words=parsed.words, spaces=parsed.spaces, sent_starts=flags)
+        offsets = parsed.offsets
+        firsts = {bisect.bisect_left(offsets, s) for s, _ in index.spans}
+        parsed.sentence_tokens = sorted({0, *(i for i in firsts if i < len(offsets))}) if offsets else []
+
+    def _sentence_doc(self, parsed: ParsedText, sentence: int) -> tuple[Any, int]:
+        """The spaCy doc of one sentence and the character offset it starts at (``(None, 0)``
+        for a sentence without tokens)."""
+        assert parsed.index is not None
+        first = bisect.bisect_left(parsed.offsets, parsed.index.spans[sentence][0])
+        starts = parsed.sentence_tokens
+        k = bisect.bisect_right(starts, first) - 1
+        if k < 0 or first >= len(parsed.offsets):
+            return None, 0
+        a = starts[k]
+        cached = parsed._docs.get(a)
+        if cached is None:
+            from spacy.tokens import Doc
+
+            b = starts[k + 1] if k + 1 < len(starts) else len(parsed.words)
+            words = parsed.words[a:b]
+            flags: list[bool | int | None] = [True, *([False] * (len(words) - 1))]
+            doc = Doc(
+                self._nlp.vocab,
+                words=words,
+                spaces=parsed.spaces[a:b],
+                sent_starts=flags,
+            )
+            cached = parsed._docs[a] = (doc, parsed.offsets[a])
+        return cached
 
     # ------------------------------------------------------------------ ConText
     def _sentence_modifiers(self, parsed: ParsedText, sentence: int) -> list[tuple[Any, int, int]]:
@@ -230,7 +256,9 @@ class ClinicalNLP:
         if cached is not None:
             return cached
         assert parsed.index is not None
-        doc = parsed.doc
+        doc, base = self._sentence_doc(parsed, sentence)
+        if doc is None:
+            return []
         found: list[tuple[int, int, int]] = []
         rules: list[Any] = []
         start, end = parsed.index.spans[sentence]
@@ -243,7 +271,7 @@ class ClinicalNLP:
             parsed._rules_by_sentence = by_sentence
         for rule in parsed._rules_by_sentence.get(sentence, ()):
             for m in rule.regex.finditer(parsed.index.text, start, end):
-                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                span = doc.char_span(max(m.start() - base, 0), m.end() - base, alignment_mode="expand")
                 if span is None or not len(span):
                     continue
                 found.append((len(rules), span.start, span.end))
@@ -264,9 +292,14 @@ class ClinicalNLP:
         """
         if isolate and len(targets) > 1:
             return [self.assess(parsed, sentence, [t])[0] for t in targets]
-        doc = parsed.doc
+        doc, base = self._sentence_doc(parsed, sentence)
+        if doc is None:
+            return [EMPTY for _ in targets]
         spans = [
-            doc.char_span(t.start, t.end, label=t.label.upper(), alignment_mode="expand") for t in targets
+            doc.char_span(
+                max(t.start - base, 0), t.end - base, label=t.label.upper(), alignment_mode="expand"
+            )
+            for t in targets
         ]
         live = [s for s in spans if s is not None and len(s)]
         if not live:
