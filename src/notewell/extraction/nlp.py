@@ -240,13 +240,11 @@ class ClinicalNLP:
 
             b = starts[k + 1] if k + 1 < len(starts) else len(parsed.words)
             words = parsed.words[a:b]
-            flags: list[bool | int | None] = [True, *([False] * (len(words) - 1))]
-            doc = Doc(
-                self._nlp.vocab,
-                words=words,
-                spaces=parsed.spaces[a:b],
-                sent_starts=flags,
-            )
+            doc = Doc(self._nlp.vocab, words=words, spaces=parsed.spaces[a:b])
+            if len(doc) > 1:
+                # the whole doc is one sentence: marking its second token "not a start" sets the
+                # boundaries ConText reads (spaCy's sent_starts argument costs twice the doc)
+                doc[1].is_sent_start = False
             cached = parsed._docs[a] = (doc, parsed.offsets[a])
         return cached
 
