@@ -18,13 +18,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 try:  # the regex parser is private API; without it every rule simply scans every sentence
+    import re._compiler as _compiler  # type: ignore[import-not-found]
     import re._constants as _c  # type: ignore[import-not-found]
     import re._parser as _p  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - CPython < 3.11
     _p = None
     _c = None
+    _compiler = None
 
 MIN_LITERAL = 2
+NON_ASCII = re.compile(r"[^\x00-\x7f]")
 WORD_RUN = re.compile(r"[a-z0-9]+")
 COMMON_FRAGMENTS = frozenset(
     "a an and as at be he her him his i in is it me my no not of on or so the to us we you ing ed er es en re"
@@ -140,6 +143,114 @@ def required_literals(pattern: str, case_sensitive: bool) -> frozenset[str] | No
     return frozenset(found) if found else None
 
 
+CASELESS_LOOKBEHIND = 8
+"""The widest lookbehind a caseless regex may hold: it may read that far before a sentence."""
+
+
+def _lowered_items(items: Any) -> list[tuple[Any, Any]] | None:
+    """A parsed regex's items with every letter in lower case, for matching lower-cased text
+    without ``re.IGNORECASE``; ``None`` when a construct is not known to keep its meaning (a
+    non-ASCII letter, scoped flags, a conditional group)."""
+    out: list[tuple[Any, Any]] = []
+    for op, av in items:
+        if op is _c.LITERAL or op is _c.NOT_LITERAL:
+            if av > 127:
+                return None
+            out.append((op, ord(chr(av).lower())))
+        elif op is _c.IN:
+            members: list[tuple[Any, Any]] = []
+            for kind, value in av:
+                if kind is _c.LITERAL:
+                    if value > 127:
+                        return None
+                    members.append((kind, value))
+                    if chr(value).isupper():
+                        members.append((kind, ord(chr(value).lower())))
+                elif kind is _c.RANGE:
+                    lo, hi = value
+                    if hi > 127:
+                        return None
+                    members.append((kind, value))
+                    a, b = max(lo, ord("A")), min(hi, ord("Z"))
+                    if a <= b:  # [A-Z] → also [a-z]: the text's letters are lower case
+                        members.append((kind, (a + 32, b + 32)))
+                elif kind is _c.NEGATE or kind is _c.CATEGORY:
+                    members.append((kind, value))
+                else:
+                    return None
+            out.append((op, members))
+        elif op is _c.ANY or op is _c.AT or op is _c.GROUPREF:
+            out.append((op, av))
+        elif op is _c.BRANCH:
+            alternatives = [_lowered_sub(branch) for branch in av[1]]
+            if any(a is None for a in alternatives):
+                return None
+            out.append((op, (av[0], alternatives)))
+        elif op is _c.SUBPATTERN:
+            group, add_flags, del_flags, sub = av
+            lowered = _lowered_sub(sub)
+            if add_flags or del_flags or lowered is None:
+                return None
+            out.append((op, (group, add_flags, del_flags, lowered)))
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
+            lowered = _lowered_sub(av[2])
+            if lowered is None:
+                return None
+            out.append((op, (av[0], av[1], lowered)))
+        elif op is _c.ASSERT or op is _c.ASSERT_NOT:
+            lowered = _lowered_sub(av[1])
+            if lowered is None or (av[0] < 0 and av[1].getwidth()[1] > CASELESS_LOOKBEHIND):
+                return None
+            out.append((op, (av[0], lowered)))
+        elif op is getattr(_c, "ATOMIC_GROUP", None):
+            lowered = _lowered_sub(av)
+            if lowered is None:
+                return None
+            out.append((op, lowered))
+        else:
+            return None
+    return out
+
+
+def _lowered_sub(sub: Any) -> Any:
+    items = _lowered_items(sub)
+    return None if items is None else _p.SubPattern(sub.state, items)
+
+
+def caseless_regex(pattern: str) -> re.Pattern[str] | None:
+    """``pattern`` compiled without ``re.IGNORECASE`` for text already in lower case, or ``None``.
+
+    ``re.IGNORECASE`` makes Python's regex engine three to four times slower: it folds the case
+    of every character it compares, and a case-insensitive pattern gets no fast scan for its
+    first character. On lower-cased text the same matches come from the pattern with its letters
+    lower-cased (``[A-Z]`` also taking ``[a-z]``), at the same offsets, provided the text holds
+    no character whose case folding is not one to one (see :meth:`TextIndex.caseless`).
+
+    >>> caseless_regex(r"\\bDx\\s*:?\\s+[A-Z]").findall("dx: mdd")
+    ['dx: m']
+    """
+    if _compiler is None:
+        return None
+    try:
+        parsed = _p.parse(pattern, re.IGNORECASE)
+    except re.error:
+        return None
+    if parsed.state.flags & (re.LOCALE | re.ASCII) or not parsed.state.flags & re.IGNORECASE:
+        return None
+    items = _lowered_items(parsed)
+    if items is None:
+        return None
+    lowered = _p.SubPattern(parsed.state, items)
+    parsed.state.flags &= ~re.IGNORECASE
+    try:
+        compiled: re.Pattern[str] = _compiler.compile(lowered, 0)
+    except (re.error, TypeError, ValueError):  # pragma: no cover - a construct the compiler refuses
+        return None
+    finally:
+        parsed.state.flags |= re.IGNORECASE
+    return compiled
+
+
 Plan = tuple[Any, ...]
 """A prefilter plan: ``("lits", {a, b})`` (a sentence holding a or b), ``("and", plans)``,
 ``("or", plans)``. ``None`` stands for "any sentence"."""
@@ -238,6 +349,9 @@ class CompiledRule:
     anchored: bool = False
     plan: Plan | None = None
     """The pattern starts with ``^``: it is matched against each sentence on its own."""
+    caseless: re.Pattern[str] | None = None
+    """The case-insensitive pattern for lower-cased text, without ``re.IGNORECASE`` (see
+    :func:`caseless_regex`)."""
 
     @classmethod
     def build(
@@ -253,6 +367,7 @@ class CompiledRule:
             payload=payload,
             anchored=pattern.lstrip("(?i)").startswith("^") or pattern.startswith("^"),
             plan=_register(literal_plan(pattern, case_sensitive), case_sensitive),
+            caseless=None if case_sensitive else caseless_regex(pattern),
         )
 
 
@@ -335,6 +450,8 @@ class TextIndex:
     _vocab: tuple[str, list[int], list[int]] | None = field(init=False, default=None)
     _table: tuple[list[str], dict[str, int]] | None = field(init=False, default=None)
     _prefixes: dict[str, int] | None = field(init=False, default=None)
+    _caseless: tuple[str, frozenset[int]] | None = field(init=False, default=None)
+    _caseless_known: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self.lower = self.text.lower()
@@ -345,6 +462,35 @@ class TextIndex:
         if i >= 0 and pos < self.spans[i][1]:
             return i
         return None
+
+    def caseless(self) -> tuple[str, frozenset[int]] | None:
+        """The lower-cased text for caseless regexes, and the sentences they must not read.
+
+        Lower-casing keeps every offset when no character turns into two ("İ" does: then
+        ``None``). A sentence is left to the case-insensitive regex when it, or the few characters
+        before it a lookbehind may read, holds a character whose case is not plain ASCII ("É",
+        "ß", the Kelvin sign): ``re.IGNORECASE`` folds some of those differently from
+        ``str.lower``. Most transcripts hold none, and then no sentence is left out.
+        """
+        if not self._caseless_known:
+            self._caseless_known = True
+            if len(self.lower) != len(self.text):
+                self._caseless = None
+            elif self.text.isascii():
+                self._caseless = (self.lower, frozenset())
+            else:
+                cased = [
+                    m.start()
+                    for m in NON_ASCII.finditer(self.text)
+                    if m.group().lower() != m.group() or m.group().upper() != m.group()
+                ]
+                unsafe = set()
+                for idx, (start, end) in enumerate(self.spans):
+                    k = bisect.bisect_left(cased, start - CASELESS_LOOKBEHIND)
+                    if k < len(cased) and cased[k] < end:
+                        unsafe.add(idx)
+                self._caseless = (self.lower, frozenset(unsafe))
+        return self._caseless
 
     def _vocabulary(self) -> tuple[str, list[int], list[int]]:
         """Each distinct lower-case word once, in one string, with the sentences it occurs in
@@ -515,21 +661,33 @@ class TextIndex:
         return cached
 
     def matches(self, rules: Sequence[CompiledRule], only: set[int] | None = None) -> Iterator[Match]:
-        """Every match of every rule, sentence by sentence (a match never crosses a sentence)."""
+        """Every match of every rule, sentence by sentence (a match never crosses a sentence).
+
+        A case-insensitive rule reads the lower-cased text with its caseless regex where that
+        gives the same matches (:meth:`caseless`), at the same offsets."""
+        caseless = self.caseless()
+        lower, unsafe = caseless if caseless is not None else ("", frozenset[int]())
+        text = self.text
         for rule in rules:
             if only is not None:
                 self.candidates(rule)
                 pool: Sequence[int] = sorted(only & self._rule_sets[rule.id])
             else:
                 pool = self.candidates(rule)
+            regex = rule.regex
+            fast = rule.caseless if caseless is not None else None
             for idx in pool:
                 start, end = self.spans[idx]
+                if fast is not None and idx not in unsafe:
+                    found, haystack = fast, lower
+                else:
+                    found, haystack = regex, text
                 if rule.anchored:  # "^" only matches at a string's start, not at a search position
-                    for m in rule.regex.finditer(self.text[start:end]):
+                    for m in found.finditer(haystack[start:end]):
                         if m.end() > m.start():
                             yield Match(rule, start + m.start(), start + m.end(), idx)
                     continue
-                for m in rule.regex.finditer(self.text, start, end):
+                for m in found.finditer(haystack, start, end):
                     if m.end() > m.start():
                         yield Match(rule, m.start(), m.end(), idx)
 
