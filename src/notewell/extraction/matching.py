@@ -691,6 +691,16 @@ class TextIndex:
                     if m.end() > m.start():
                         yield Match(rule, m.start(), m.end(), idx)
 
+    def finditer(self, rule: CompiledRule, sentence: int) -> Iterator[re.Match[str]]:
+        """``rule.regex.finditer(text, start, end)`` over one sentence, read by the rule's caseless
+        regex where that finds the same (:meth:`caseless`); a match's ``group()`` is then lower case,
+        its offsets are the same."""
+        start, end = self.spans[sentence]
+        caseless = self.caseless()
+        if rule.caseless is not None and caseless is not None and sentence not in caseless[1]:
+            return rule.caseless.finditer(caseless[0], start, end)
+        return rule.regex.finditer(self.text, start, end)
+
     def search(self, rules: Sequence[CompiledRule], start: int, end: int) -> Iterator[Match]:
         """Matches of ``rules`` inside ``text[start:end]`` (no prefilter: for short spans)."""
         for rule in rules:

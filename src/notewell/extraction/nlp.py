@@ -421,7 +421,6 @@ class ClinicalNLP:
             return []
         found: list[tuple[int, int, int]] = []
         rules: list[Any] = []
-        start, end = parsed.index.spans[sentence]
         if parsed._rules_by_sentence is None:
             # which modifier rules can match where: each rule's literal prefilter, once per text
             by_sentence: dict[int, list[CompiledRule]] = {}
@@ -430,7 +429,7 @@ class ClinicalNLP:
                     by_sentence.setdefault(idx, []).append(rule)
             parsed._rules_by_sentence = by_sentence
         for rule in parsed._rules_by_sentence.get(sentence, ()):
-            for m in rule.regex.finditer(parsed.index.text, start, end):
+            for m in parsed.index.finditer(rule, sentence):
                 span = doc.char_span(max(m.start() - base, 0), m.end() - base, alignment_mode="expand")
                 if span is None or not len(span):
                     continue
