@@ -447,6 +447,7 @@ class TextIndex:
     _rule_cache: dict[str, Sequence[int]] = field(init=False, default_factory=dict)
     _rule_sets: dict[str, frozenset[int]] = field(init=False, default_factory=dict)
     _match_cache: dict[str, list[Match]] = field(init=False, default_factory=dict)
+    _plan_masks: dict[str, int | None] = field(init=False, default_factory=dict)
     _vocab: tuple[str, list[int], list[int]] | None = field(init=False, default=None)
     _table: tuple[list[str], dict[str, int]] | None = field(init=False, default=None)
     _prefixes: dict[str, int] | None = field(init=False, default=None)
@@ -629,13 +630,30 @@ class TextIndex:
                     break
         return narrowed
 
+    def _plan_mask(self, rule: CompiledRule) -> int | None:
+        """The sentences the rule's literal plan allows (``None``: any sentence), cached."""
+        if rule.id not in self._plan_masks:
+            plan = rule.plan
+            self._plan_masks[rule.id] = None if plan is None else self._evaluate(plan, rule.case_sensitive)
+        return self._plan_masks[rule.id]
+
+    def candidate_mask(self, rule: CompiledRule) -> int:
+        """The sentences :meth:`candidates` gives, as a bit set (bit i = sentence i): asking about a
+        few sentences costs a shift each, where the list would cost one entry per candidate."""
+        allowed = self._plan_mask(rule)
+        if allowed is None:
+            allowed = 0
+            for idx in self.candidates(rule):
+                allowed |= 1 << idx
+        return allowed
+
     def candidates(self, rule: CompiledRule) -> Sequence[int]:
         """Sentences that can hold a match: the rule's literal plan evaluated over the text
         (cached per rule)."""
         cached = self._rule_cache.get(rule.id)
         if cached is not None:
             return cached
-        allowed = self._evaluate(rule.plan, rule.case_sensitive) if rule.plan is not None else None
+        allowed = self._plan_mask(rule)
         if allowed is not None:
             planned = _bits(allowed)
             self._rule_cache[rule.id] = planned

@@ -179,7 +179,7 @@ class ParsedText:
     token: the first token at or after its first character), and 0."""
     _docs: dict[int, tuple[Any, int]] = field(default_factory=dict)
     _modifiers: dict[int, list[tuple[Any, int, int]]] = field(default_factory=dict)
-    _rules_by_sentence: dict[int, list[CompiledRule]] | None = None
+    _rule_masks: list[tuple[CompiledRule, int]] | None = None
 
     @property
     def length(self) -> int:
@@ -421,14 +421,13 @@ class ClinicalNLP:
             return []
         found: list[tuple[int, int, int]] = []
         rules: list[Any] = []
-        if parsed._rules_by_sentence is None:
-            # which modifier rules can match where: each rule's literal prefilter, once per text
-            by_sentence: dict[int, list[CompiledRule]] = {}
-            for rule in self._rules:
-                for idx in parsed.index.candidates(rule):
-                    by_sentence.setdefault(idx, []).append(rule)
-            parsed._rules_by_sentence = by_sentence
-        for rule in parsed._rules_by_sentence.get(sentence, ()):
+        if parsed._rule_masks is None:
+            # which modifier rules can match where: each rule's literal prefilter, once per text,
+            # as a bit set (only the few sentences with targets are ever asked about)
+            parsed._rule_masks = [(rule, parsed.index.candidate_mask(rule)) for rule in self._rules]
+        for rule, mask in parsed._rule_masks:
+            if not mask >> sentence & 1:
+                continue
             for m in parsed.index.finditer(rule, sentence):
                 span = doc.char_span(max(m.start() - base, 0), m.end() - base, alignment_mode="expand")
                 if span is None or not len(span):
