@@ -180,6 +180,7 @@ class ParsedText:
     _docs: dict[int, tuple[Any, int]] = field(default_factory=dict)
     _modifiers: dict[int, list[tuple[Any, int, int]]] = field(default_factory=dict)
     _rule_masks: list[tuple[CompiledRule, int]] | None = None
+    _hits: dict[int, list[tuple[CompiledRule, int, int]]] = field(default_factory=dict)
 
     @property
     def length(self) -> int:
@@ -411,29 +412,38 @@ class ClinicalNLP:
         return cached
 
     # ------------------------------------------------------------------ ConText
+    def _modifier_hits(self, parsed: ParsedText, sentence: int) -> list[tuple[CompiledRule, int, int]]:
+        """The modifier rules' regex matches in one sentence, in characters (cached)."""
+        cached = parsed._hits.get(sentence)
+        if cached is None:
+            assert parsed.index is not None
+            if parsed._rule_masks is None:
+                # which modifier rules can match where: each rule's literal prefilter, once per
+                # text, as a bit set (only the few sentences with targets are ever asked about)
+                parsed._rule_masks = [(rule, parsed.index.candidate_mask(rule)) for rule in self._rules]
+            cached = parsed._hits[sentence] = [
+                (rule, m.start(), m.end())
+                for rule, mask in parsed._rule_masks
+                if mask >> sentence & 1
+                for m in parsed.index.finditer(rule, sentence)
+            ]
+        return cached
+
     def _sentence_modifiers(self, parsed: ParsedText, sentence: int) -> list[tuple[Any, int, int]]:
         cached = parsed._modifiers.get(sentence)
         if cached is not None:
             return cached
-        assert parsed.index is not None
         doc, base = self._sentence_doc(parsed, sentence)
         if doc is None:
             return []
         found: list[tuple[int, int, int]] = []
         rules: list[Any] = []
-        if parsed._rule_masks is None:
-            # which modifier rules can match where: each rule's literal prefilter, once per text,
-            # as a bit set (only the few sentences with targets are ever asked about)
-            parsed._rule_masks = [(rule, parsed.index.candidate_mask(rule)) for rule in self._rules]
-        for rule, mask in parsed._rule_masks:
-            if not mask >> sentence & 1:
+        for rule, m_start, m_end in self._modifier_hits(parsed, sentence):
+            span = doc.char_span(max(m_start - base, 0), m_end - base, alignment_mode="expand")
+            if span is None or not len(span):
                 continue
-            for m in parsed.index.finditer(rule, sentence):
-                span = doc.char_span(max(m.start() - base, 0), m.end() - base, alignment_mode="expand")
-                if span is None or not len(span):
-                    continue
-                found.append((len(rules), span.start, span.end))
-                rules.append(rule.payload)
+            found.append((len(rules), span.start, span.end))
+            rules.append(rule.payload)
         pruned = self._prune(found) if found else []
         result = [(rules[i], start, end) for i, start, end in pruned]
         parsed._modifiers[sentence] = result
@@ -450,6 +460,10 @@ class ClinicalNLP:
         """
         if isolate and len(targets) > 1:
             return [self.assess(parsed, sentence, [t])[0] for t in targets]
+        if not self._modifier_hits(parsed, sentence):
+            # nothing in the sentence can modify a target: ConText would find no edge, and the
+            # sentence needs no tokens or doc (about half the sentences with targets)
+            return [EMPTY for _ in targets]
         doc, base = self._sentence_doc(parsed, sentence)
         if doc is None:
             return [EMPTY for _ in targets]
