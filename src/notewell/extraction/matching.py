@@ -372,8 +372,7 @@ class CompiledRule:
 
 
 def _register(plan: Plan | None, case_sensitive: bool) -> Plan | None:
-    """Decide each literal's lookup when the rule is built, so that every word prefix a rule
-    can look up is known before any text is indexed."""
+    """Decide each literal's lookup when the rule is built (once, not on a session's time)."""
     if plan is None or case_sensitive:
         return plan
     if plan[0] == "lits":
@@ -383,10 +382,6 @@ def _register(plan: Plan | None, case_sensitive: bool) -> Plan | None:
         for part in plan[1]:
             _register(part, case_sensitive)
     return plan
-
-
-PREFIX_KEYS: set[str] = set()
-"""Every word prefix some rule looks up: a text's vocabulary is indexed by them in one pass."""
 
 
 @functools.cache
@@ -406,7 +401,6 @@ def _lookup_spec(literal: str, word_start: bool) -> tuple[str, str]:
     if whole:
         return ("exact", max(whole, key=len))
     if (len(parts) > 1 or word_start) and len(parts[-1]) >= 3:
-        PREFIX_KEYS.add(parts[-1])
         return ("prefix", parts[-1])
     part = max(parts, key=len)
     if len(part) < 3 and len(part) < len(literal.strip()):
@@ -450,7 +444,9 @@ class TextIndex:
     _plan_masks: dict[str, int | None] = field(init=False, default_factory=dict)
     _vocab: tuple[str, list[int], list[int]] | None = field(init=False, default=None)
     _table: tuple[list[str], dict[str, int]] | None = field(init=False, default=None)
-    _prefixes: dict[str, int] | None = field(init=False, default=None)
+    _prefixes: dict[str, int] = field(init=False, default_factory=dict)
+    """Per word prefix a rule looks up, the sentences holding a word that starts with it."""
+    _sorted_masks: list[int] = field(init=False, default_factory=list)
     _caseless: tuple[str, frozenset[int]] | None = field(init=False, default=None)
     _caseless_known: bool = field(init=False, default=False)
 
@@ -509,7 +505,10 @@ class TextIndex:
             for w in words:
                 starts.append(pos)
                 pos += len(w) + 1
-            self._vocab = (blob, starts, [where[w] for w in words])
+            masks = [where[w] for w in words]
+            self._vocab = (blob, starts, masks)
+            self._table = (words, where)
+            self._sorted_masks = masks
         return self._vocab
 
     def _word_sentences(self, literal: str) -> int | None:
@@ -537,43 +536,25 @@ class TextIndex:
         if kind == "exact":
             return self._word_table()[1].get(key, 0)
         if kind == "prefix":
-            table = self._prefix_table()
-            if key not in table:
-                # a prefix first asked for after the table was built (rules register their keys
-                # when first looked up): one pass over the distinct words, then kept
-                table[key] = 0
-                for word, mask in self._word_table()[1].items():
-                    if word.startswith(key):
-                        table[key] |= mask
-            return table[key]
+            found = self._prefixes.get(key)
+            if found is None:
+                # the words starting with the prefix sit together in the sorted vocabulary
+                words = self._word_table()[0]
+                masks = self._sorted_masks
+                found = 0
+                for k in range(bisect.bisect_left(words, key), bisect.bisect_left(words, key + "\uffff")):
+                    found |= masks[k]
+                self._prefixes[key] = found
+            return found
         if kind == "scan":
             return self._word_sentences(key)
         return None
 
-    def _prefix_table(self) -> dict[str, int]:
-        """The sentences holding a word that starts with each prefix rules look up, built in one
-        pass over the distinct words (cheaper than a search per prefix)."""
-        if self._prefixes is None:
-            table: dict[str, int] = {}
-            keys = PREFIX_KEYS
-            # only prefixes as long as the longest key: a 80,000-letter "word" (pasted junk)
-            # would otherwise cost a slice per letter, quadratic in its length
-            longest = max((len(k) for k in keys), default=0)
-            for word, mask in self._word_table()[1].items():
-                for n in range(3, min(len(word), longest) + 1):
-                    p = word[:n]
-                    if p in keys:
-                        table[p] = table.get(p, 0) | mask
-            for key in keys:
-                table.setdefault(key, 0)  # known keys no word starts with: looked up, found nothing
-            self._prefixes = table
-        return self._prefixes
-
     def _word_table(self) -> tuple[list[str], dict[str, int]]:
+        """The distinct words, sorted, and each word's sentences (built with the vocabulary)."""
         if self._table is None:
-            blob, _starts, sentences = self._vocabulary()
-            words = blob.strip("\n").split("\n") if len(blob) > 2 else []
-            self._table = (words, dict(zip(words, sentences, strict=True)))
+            self._vocabulary()
+        assert self._table is not None
         return self._table
 
     def sentence_mask(self, literal: str, case_sensitive: bool, word_start: bool = False) -> int:
