@@ -177,3 +177,20 @@ def test_a_letter_that_folds_unusually_is_still_matched_as_re_ignorecase_matches
     assert rule.caseless is not None
     assert index.caseless() == (text.lower(), frozenset({0}))
     assert [text[m.start : m.end] for m in index.matches([rule])] == ["\u017fleep", "panic", "sleep"]
+
+
+def test_matches_read_from_all_matches_are_those_a_fresh_index_finds() -> None:
+    """Once a rule's matches are all known, matches() (with or without a sentence filter) hands
+    them out again instead of running the regex: the same matches, in the same order."""
+    text = "I felt scared. Then calm. I felt ashamed and scared again."
+    spans = [(0, 14), (15, 25), (26, len(text))]
+    rule = CompiledRule.build("sal.affect", r"\b(?:scared|ashamed|calm)\b")
+    fresh = TextIndex(text, spans)
+    expected = [(m.start, m.end, m.sentence) for m in fresh.matches([rule])]
+    other = TextIndex(text, spans)
+    expected_only = [(m.start, m.end, m.sentence) for m in other.matches([rule], only={0, 2})]
+    index = TextIndex(text, spans)
+    assert [(m.start, m.end, m.sentence) for m in index.all_matches(rule)] == expected
+    assert [(m.start, m.end, m.sentence) for m in index.matches([rule])] == expected
+    assert [(m.start, m.end, m.sentence) for m in index.matches([rule], only={0, 2})] == expected_only
+    assert len(expected_only) == 3

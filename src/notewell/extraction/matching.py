@@ -668,6 +668,10 @@ class TextIndex:
         lower, unsafe = caseless if caseless is not None else ("", frozenset[int]())
         text = self.text
         for rule in rules:
+            known = self._match_cache.get(rule.id)
+            if known is not None:  # every match already found (all_matches): no regex again
+                yield from (m for m in known if m.sentence in only) if only is not None else known
+                continue
             if only is not None:
                 self.candidates(rule)
                 pool: Sequence[int] = sorted(only & self._rule_sets[rule.id])
