@@ -591,8 +591,12 @@ class TextIndex:
         kind, parts = plan[0], plan[1]
         if kind == "lits":
             found = 0
+            word_start = plan[2]
+            cache = self._cache
             for lit in parts:
-                found |= self.sentence_mask(lit, case_sensitive, plan[2])
+                # most literals were looked up for an earlier rule: the cache, without a call
+                hit = cache.get((lit, case_sensitive, word_start))
+                found |= hit if hit is not None else self.sentence_mask(lit, case_sensitive, word_start)
             return found
         if kind == "or":
             union = 0
