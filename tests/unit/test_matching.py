@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from notewell.bootstrap import App
@@ -128,3 +128,69 @@ def test_a_word_start_lookup_does_not_answer_for_a_lookup_anywhere_in_a_word() -
     rule = CompiledRule.build("t.next_weekday", r"\bnext\s+(?:mon|tues|wednes)day\b")
     index.sentence_mask("day", False, True)
     assert [m.start for m in index.matches([rule])] == [text.index("Next")]
+
+
+CASE_PIECES = st.sampled_from(
+    [
+        "I", "i", "Dx:", "DX", "F33.1", "SI", "si", "HI", "PHQ-9", "12", "Denies", "DENIES", "suicide",
+        "Kill", "KILL", "cut", "Cut", "myself", "Thoughts", "of", "mom", "Mom", "sleep", "Sleep", "slept",
+        "panic", "hurt", "can't", "won’t", "don't", "I'm", "felt", "feel", "Scared", "fault", "Mother",
+        "\u212a", "\u017f", "\u0131", "\u0130", "\u00c9", "\u00e9", "\u00df", "Jos\u00e9", "caf\u00e9",
+        "\u2019", "\u017fleep", "\u212aill", "pan\u0131c", "\u017fuicide",
+        "\u2014", "\u00a0", "\u24b6",
+        " ", " ", " ", "  ", ". ", ", ", "? ", "\n", ": ", '"', "(", ")", "-", "/",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(CASE_PIECES, max_size=50).map("".join))
+def test_caseless_regexes_on_lower_cased_text_find_what_ignorecase_finds(app: App, text: str) -> None:
+    """Case-insensitive rules read the lower-cased text without re.IGNORECASE where that is
+    exact; with characters whose case folds unusually ("K" the Kelvin sign, "ſ", "İ", "ß") nearby,
+    the index falls back to the case-insensitive regex, so matches never change."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^.?\n]+[.?\n]?", text)]
+    index = TextIndex(text, spans)
+    for r in _all_rules(app):
+        fast = [(m.start, m.end) for m in index.matches([r])]
+        slow = []  # the same candidate sentences, read by the case-insensitive regex
+        for idx in index.candidates(r):
+            s, e = index.spans[idx]
+            found = r.regex.finditer(text[s:e]) if r.anchored else r.regex.finditer(text, s, e)
+            offset = s if r.anchored else 0
+            slow.extend((m.start() + offset, m.end() + offset) for m in found if m.end() > m.start())
+        assert fast == slow, r.id
+
+
+def test_most_shipped_case_insensitive_rules_have_a_caseless_regex(app: App) -> None:
+    rules = [r for r in _all_rules(app) if not r.case_sensitive]
+    assert sum(r.caseless is not None for r in rules) > 0.9 * len(rules)
+
+
+def test_a_letter_that_folds_unusually_is_still_matched_as_re_ignorecase_matches_it() -> None:
+    """ "ſ" (long s) is "s" to re.IGNORECASE but stays "ſ" in lower case: its sentence is read by
+    the case-insensitive regex, and the sentence beside it still by the caseless one."""
+    text = "I can't \u017fleep, panic. I can't sleep."
+    first = text.index(".") + 1
+    index = TextIndex(text, [(0, first), (first + 1, len(text))])
+    rule = CompiledRule.build("s", r"\b(?:sleep|panic)\b")
+    assert rule.caseless is not None
+    assert index.caseless() == (text.lower(), frozenset({0}))
+    assert [text[m.start : m.end] for m in index.matches([rule])] == ["\u017fleep", "panic", "sleep"]
+
+
+def test_matches_read_from_all_matches_are_those_a_fresh_index_finds() -> None:
+    """Once a rule's matches are all known, matches() (with or without a sentence filter) hands
+    them out again instead of running the regex: the same matches, in the same order."""
+    text = "I felt scared. Then calm. I felt ashamed and scared again."
+    spans = [(0, 14), (15, 25), (26, len(text))]
+    rule = CompiledRule.build("sal.affect", r"\b(?:scared|ashamed|calm)\b")
+    fresh = TextIndex(text, spans)
+    expected = [(m.start, m.end, m.sentence) for m in fresh.matches([rule])]
+    other = TextIndex(text, spans)
+    expected_only = [(m.start, m.end, m.sentence) for m in other.matches([rule], only={0, 2})]
+    index = TextIndex(text, spans)
+    assert [(m.start, m.end, m.sentence) for m in index.all_matches(rule)] == expected
+    assert [(m.start, m.end, m.sentence) for m in index.matches([rule])] == expected
+    assert [(m.start, m.end, m.sentence) for m in index.matches([rule], only={0, 2})] == expected_only
+    assert len(expected_only) == 3

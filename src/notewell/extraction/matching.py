@@ -18,13 +18,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 try:  # the regex parser is private API; without it every rule simply scans every sentence
+    import re._compiler as _compiler  # type: ignore[import-not-found]
     import re._constants as _c  # type: ignore[import-not-found]
     import re._parser as _p  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - CPython < 3.11
     _p = None
     _c = None
+    _compiler = None
 
 MIN_LITERAL = 2
+NON_ASCII = re.compile(r"[^\x00-\x7f]")
 WORD_RUN = re.compile(r"[a-z0-9]+")
 COMMON_FRAGMENTS = frozenset(
     "a an and as at be he her him his i in is it me my no not of on or so the to us we you ing ed er es en re"
@@ -140,6 +143,114 @@ def required_literals(pattern: str, case_sensitive: bool) -> frozenset[str] | No
     return frozenset(found) if found else None
 
 
+CASELESS_LOOKBEHIND = 8
+"""The widest lookbehind a caseless regex may hold: it may read that far before a sentence."""
+
+
+def _lowered_items(items: Any) -> list[tuple[Any, Any]] | None:
+    """A parsed regex's items with every letter in lower case, for matching lower-cased text
+    without ``re.IGNORECASE``; ``None`` when a construct is not known to keep its meaning (a
+    non-ASCII letter, scoped flags, a conditional group)."""
+    out: list[tuple[Any, Any]] = []
+    for op, av in items:
+        if op is _c.LITERAL or op is _c.NOT_LITERAL:
+            if av > 127:
+                return None
+            out.append((op, ord(chr(av).lower())))
+        elif op is _c.IN:
+            members: list[tuple[Any, Any]] = []
+            for kind, value in av:
+                if kind is _c.LITERAL:
+                    if value > 127:
+                        return None
+                    members.append((kind, value))
+                    if chr(value).isupper():
+                        members.append((kind, ord(chr(value).lower())))
+                elif kind is _c.RANGE:
+                    lo, hi = value
+                    if hi > 127:
+                        return None
+                    members.append((kind, value))
+                    a, b = max(lo, ord("A")), min(hi, ord("Z"))
+                    if a <= b:  # [A-Z] → also [a-z]: the text's letters are lower case
+                        members.append((kind, (a + 32, b + 32)))
+                elif kind is _c.NEGATE or kind is _c.CATEGORY:
+                    members.append((kind, value))
+                else:
+                    return None
+            out.append((op, members))
+        elif op is _c.ANY or op is _c.AT or op is _c.GROUPREF:
+            out.append((op, av))
+        elif op is _c.BRANCH:
+            alternatives = [_lowered_sub(branch) for branch in av[1]]
+            if any(a is None for a in alternatives):
+                return None
+            out.append((op, (av[0], alternatives)))
+        elif op is _c.SUBPATTERN:
+            group, add_flags, del_flags, sub = av
+            lowered = _lowered_sub(sub)
+            if add_flags or del_flags or lowered is None:
+                return None
+            out.append((op, (group, add_flags, del_flags, lowered)))
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
+            lowered = _lowered_sub(av[2])
+            if lowered is None:
+                return None
+            out.append((op, (av[0], av[1], lowered)))
+        elif op is _c.ASSERT or op is _c.ASSERT_NOT:
+            lowered = _lowered_sub(av[1])
+            if lowered is None or (av[0] < 0 and av[1].getwidth()[1] > CASELESS_LOOKBEHIND):
+                return None
+            out.append((op, (av[0], lowered)))
+        elif op is getattr(_c, "ATOMIC_GROUP", None):
+            lowered = _lowered_sub(av)
+            if lowered is None:
+                return None
+            out.append((op, lowered))
+        else:
+            return None
+    return out
+
+
+def _lowered_sub(sub: Any) -> Any:
+    items = _lowered_items(sub)
+    return None if items is None else _p.SubPattern(sub.state, items)
+
+
+def caseless_regex(pattern: str) -> re.Pattern[str] | None:
+    """``pattern`` compiled without ``re.IGNORECASE`` for text already in lower case, or ``None``.
+
+    ``re.IGNORECASE`` makes Python's regex engine three to four times slower: it folds the case
+    of every character it compares, and a case-insensitive pattern gets no fast scan for its
+    first character. On lower-cased text the same matches come from the pattern with its letters
+    lower-cased (``[A-Z]`` also taking ``[a-z]``), at the same offsets, provided the text holds
+    no character whose case folding is not one to one (see :meth:`TextIndex.caseless`).
+
+    >>> caseless_regex(r"\\bDx\\s*:?\\s+[A-Z]").findall("dx: mdd")
+    ['dx: m']
+    """
+    if _compiler is None:
+        return None
+    try:
+        parsed = _p.parse(pattern, re.IGNORECASE)
+    except re.error:
+        return None
+    if parsed.state.flags & (re.LOCALE | re.ASCII) or not parsed.state.flags & re.IGNORECASE:
+        return None
+    items = _lowered_items(parsed)
+    if items is None:
+        return None
+    lowered = _p.SubPattern(parsed.state, items)
+    parsed.state.flags &= ~re.IGNORECASE
+    try:
+        compiled: re.Pattern[str] = _compiler.compile(lowered, 0)
+    except (re.error, TypeError, ValueError):  # pragma: no cover - a construct the compiler refuses
+        return None
+    finally:
+        parsed.state.flags |= re.IGNORECASE
+    return compiled
+
+
 Plan = tuple[Any, ...]
 """A prefilter plan: ``("lits", {a, b})`` (a sentence holding a or b), ``("and", plans)``,
 ``("or", plans)``. ``None`` stands for "any sentence"."""
@@ -238,6 +349,9 @@ class CompiledRule:
     anchored: bool = False
     plan: Plan | None = None
     """The pattern starts with ``^``: it is matched against each sentence on its own."""
+    caseless: re.Pattern[str] | None = None
+    """The case-insensitive pattern for lower-cased text, without ``re.IGNORECASE`` (see
+    :func:`caseless_regex`)."""
 
     @classmethod
     def build(
@@ -253,12 +367,12 @@ class CompiledRule:
             payload=payload,
             anchored=pattern.lstrip("(?i)").startswith("^") or pattern.startswith("^"),
             plan=_register(literal_plan(pattern, case_sensitive), case_sensitive),
+            caseless=None if case_sensitive else caseless_regex(pattern),
         )
 
 
 def _register(plan: Plan | None, case_sensitive: bool) -> Plan | None:
-    """Decide each literal's lookup when the rule is built, so that every word prefix a rule
-    can look up is known before any text is indexed."""
+    """Decide each literal's lookup when the rule is built (once, not on a session's time)."""
     if plan is None or case_sensitive:
         return plan
     if plan[0] == "lits":
@@ -268,10 +382,6 @@ def _register(plan: Plan | None, case_sensitive: bool) -> Plan | None:
         for part in plan[1]:
             _register(part, case_sensitive)
     return plan
-
-
-PREFIX_KEYS: set[str] = set()
-"""Every word prefix some rule looks up: a text's vocabulary is indexed by them in one pass."""
 
 
 @functools.cache
@@ -291,7 +401,6 @@ def _lookup_spec(literal: str, word_start: bool) -> tuple[str, str]:
     if whole:
         return ("exact", max(whole, key=len))
     if (len(parts) > 1 or word_start) and len(parts[-1]) >= 3:
-        PREFIX_KEYS.add(parts[-1])
         return ("prefix", parts[-1])
     part = max(parts, key=len)
     if len(part) < 3 and len(part) < len(literal.strip()):
@@ -332,9 +441,14 @@ class TextIndex:
     _rule_cache: dict[str, Sequence[int]] = field(init=False, default_factory=dict)
     _rule_sets: dict[str, frozenset[int]] = field(init=False, default_factory=dict)
     _match_cache: dict[str, list[Match]] = field(init=False, default_factory=dict)
+    _plan_masks: dict[str, int | None] = field(init=False, default_factory=dict)
     _vocab: tuple[str, list[int], list[int]] | None = field(init=False, default=None)
     _table: tuple[list[str], dict[str, int]] | None = field(init=False, default=None)
-    _prefixes: dict[str, int] | None = field(init=False, default=None)
+    _prefixes: dict[str, int] = field(init=False, default_factory=dict)
+    """Per word prefix a rule looks up, the sentences holding a word that starts with it."""
+    _sorted_masks: list[int] = field(init=False, default_factory=list)
+    _caseless: tuple[str, frozenset[int]] | None = field(init=False, default=None)
+    _caseless_known: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self.lower = self.text.lower()
@@ -345,6 +459,35 @@ class TextIndex:
         if i >= 0 and pos < self.spans[i][1]:
             return i
         return None
+
+    def caseless(self) -> tuple[str, frozenset[int]] | None:
+        """The lower-cased text for caseless regexes, and the sentences they must not read.
+
+        Lower-casing keeps every offset when no character turns into two ("İ" does: then
+        ``None``). A sentence is left to the case-insensitive regex when it, or the few characters
+        before it a lookbehind may read, holds a character whose case is not plain ASCII ("É",
+        "ß", the Kelvin sign): ``re.IGNORECASE`` folds some of those differently from
+        ``str.lower``. Most transcripts hold none, and then no sentence is left out.
+        """
+        if not self._caseless_known:
+            self._caseless_known = True
+            if len(self.lower) != len(self.text):
+                self._caseless = None
+            elif self.text.isascii():
+                self._caseless = (self.lower, frozenset())
+            else:
+                cased = [
+                    m.start()
+                    for m in NON_ASCII.finditer(self.text)
+                    if m.group().lower() != m.group() or m.group().upper() != m.group()
+                ]
+                unsafe = set()
+                for idx, (start, end) in enumerate(self.spans):
+                    k = bisect.bisect_left(cased, start - CASELESS_LOOKBEHIND)
+                    if k < len(cased) and cased[k] < end:
+                        unsafe.add(idx)
+                self._caseless = (self.lower, frozenset(unsafe))
+        return self._caseless
 
     def _vocabulary(self) -> tuple[str, list[int], list[int]]:
         """Each distinct lower-case word once, in one string, with the sentences it occurs in
@@ -362,7 +505,10 @@ class TextIndex:
             for w in words:
                 starts.append(pos)
                 pos += len(w) + 1
-            self._vocab = (blob, starts, [where[w] for w in words])
+            masks = [where[w] for w in words]
+            self._vocab = (blob, starts, masks)
+            self._table = (words, where)
+            self._sorted_masks = masks
         return self._vocab
 
     def _word_sentences(self, literal: str) -> int | None:
@@ -390,43 +536,25 @@ class TextIndex:
         if kind == "exact":
             return self._word_table()[1].get(key, 0)
         if kind == "prefix":
-            table = self._prefix_table()
-            if key not in table:
-                # a prefix first asked for after the table was built (rules register their keys
-                # when first looked up): one pass over the distinct words, then kept
-                table[key] = 0
-                for word, mask in self._word_table()[1].items():
-                    if word.startswith(key):
-                        table[key] |= mask
-            return table[key]
+            found = self._prefixes.get(key)
+            if found is None:
+                # the words starting with the prefix sit together in the sorted vocabulary
+                words = self._word_table()[0]
+                masks = self._sorted_masks
+                found = 0
+                for k in range(bisect.bisect_left(words, key), bisect.bisect_left(words, key + "\uffff")):
+                    found |= masks[k]
+                self._prefixes[key] = found
+            return found
         if kind == "scan":
             return self._word_sentences(key)
         return None
 
-    def _prefix_table(self) -> dict[str, int]:
-        """The sentences holding a word that starts with each prefix rules look up, built in one
-        pass over the distinct words (cheaper than a search per prefix)."""
-        if self._prefixes is None:
-            table: dict[str, int] = {}
-            keys = PREFIX_KEYS
-            # only prefixes as long as the longest key: a 80,000-letter "word" (pasted junk)
-            # would otherwise cost a slice per letter, quadratic in its length
-            longest = max((len(k) for k in keys), default=0)
-            for word, mask in self._word_table()[1].items():
-                for n in range(3, min(len(word), longest) + 1):
-                    p = word[:n]
-                    if p in keys:
-                        table[p] = table.get(p, 0) | mask
-            for key in keys:
-                table.setdefault(key, 0)  # known keys no word starts with: looked up, found nothing
-            self._prefixes = table
-        return self._prefixes
-
     def _word_table(self) -> tuple[list[str], dict[str, int]]:
+        """The distinct words, sorted, and each word's sentences (built with the vocabulary)."""
         if self._table is None:
-            blob, _starts, sentences = self._vocabulary()
-            words = blob.strip("\n").split("\n") if len(blob) > 2 else []
-            self._table = (words, dict(zip(words, sentences, strict=True)))
+            self._vocabulary()
+        assert self._table is not None
         return self._table
 
     def sentence_mask(self, literal: str, case_sensitive: bool, word_start: bool = False) -> int:
@@ -463,8 +591,12 @@ class TextIndex:
         kind, parts = plan[0], plan[1]
         if kind == "lits":
             found = 0
+            word_start = plan[2]
+            cache = self._cache
             for lit in parts:
-                found |= self.sentence_mask(lit, case_sensitive, plan[2])
+                # most literals were looked up for an earlier rule: the cache, without a call
+                hit = cache.get((lit, case_sensitive, word_start))
+                found |= hit if hit is not None else self.sentence_mask(lit, case_sensitive, word_start)
             return found
         if kind == "or":
             union = 0
@@ -483,13 +615,30 @@ class TextIndex:
                     break
         return narrowed
 
+    def _plan_mask(self, rule: CompiledRule) -> int | None:
+        """The sentences the rule's literal plan allows (``None``: any sentence), cached."""
+        if rule.id not in self._plan_masks:
+            plan = rule.plan
+            self._plan_masks[rule.id] = None if plan is None else self._evaluate(plan, rule.case_sensitive)
+        return self._plan_masks[rule.id]
+
+    def candidate_mask(self, rule: CompiledRule) -> int:
+        """The sentences :meth:`candidates` gives, as a bit set (bit i = sentence i): asking about a
+        few sentences costs a shift each, where the list would cost one entry per candidate."""
+        allowed = self._plan_mask(rule)
+        if allowed is None:
+            allowed = 0
+            for idx in self.candidates(rule):
+                allowed |= 1 << idx
+        return allowed
+
     def candidates(self, rule: CompiledRule) -> Sequence[int]:
         """Sentences that can hold a match: the rule's literal plan evaluated over the text
         (cached per rule)."""
         cached = self._rule_cache.get(rule.id)
         if cached is not None:
             return cached
-        allowed = self._evaluate(rule.plan, rule.case_sensitive) if rule.plan is not None else None
+        allowed = self._plan_mask(rule)
         if allowed is not None:
             planned = _bits(allowed)
             self._rule_cache[rule.id] = planned
@@ -515,23 +664,49 @@ class TextIndex:
         return cached
 
     def matches(self, rules: Sequence[CompiledRule], only: set[int] | None = None) -> Iterator[Match]:
-        """Every match of every rule, sentence by sentence (a match never crosses a sentence)."""
+        """Every match of every rule, sentence by sentence (a match never crosses a sentence).
+
+        A case-insensitive rule reads the lower-cased text with its caseless regex where that
+        gives the same matches (:meth:`caseless`), at the same offsets."""
+        caseless = self.caseless()
+        lower, unsafe = caseless if caseless is not None else ("", frozenset[int]())
+        text = self.text
         for rule in rules:
+            known = self._match_cache.get(rule.id)
+            if known is not None:  # every match already found (all_matches): no regex again
+                yield from (m for m in known if m.sentence in only) if only is not None else known
+                continue
             if only is not None:
                 self.candidates(rule)
                 pool: Sequence[int] = sorted(only & self._rule_sets[rule.id])
             else:
                 pool = self.candidates(rule)
+            regex = rule.regex
+            fast = rule.caseless if caseless is not None else None
             for idx in pool:
                 start, end = self.spans[idx]
+                if fast is not None and idx not in unsafe:
+                    found, haystack = fast, lower
+                else:
+                    found, haystack = regex, text
                 if rule.anchored:  # "^" only matches at a string's start, not at a search position
-                    for m in rule.regex.finditer(self.text[start:end]):
+                    for m in found.finditer(haystack[start:end]):
                         if m.end() > m.start():
                             yield Match(rule, start + m.start(), start + m.end(), idx)
                     continue
-                for m in rule.regex.finditer(self.text, start, end):
+                for m in found.finditer(haystack, start, end):
                     if m.end() > m.start():
                         yield Match(rule, m.start(), m.end(), idx)
+
+    def finditer(self, rule: CompiledRule, sentence: int) -> Iterator[re.Match[str]]:
+        """``rule.regex.finditer(text, start, end)`` over one sentence, read by the rule's caseless
+        regex where that finds the same (:meth:`caseless`); a match's ``group()`` is then lower case,
+        its offsets are the same."""
+        start, end = self.spans[sentence]
+        caseless = self.caseless()
+        if rule.caseless is not None and caseless is not None and sentence not in caseless[1]:
+            return rule.caseless.finditer(caseless[0], start, end)
+        return rule.regex.finditer(self.text, start, end)
 
     def search(self, rules: Sequence[CompiledRule], start: int, end: int) -> Iterator[Match]:
         """Matches of ``rules`` inside ``text[start:end]`` (no prefilter: for short spans)."""

@@ -19,11 +19,32 @@ from notewell.domain.facts import PersonMention, ThirdPartyDetail
 from notewell.extraction.document import Document
 from notewell.extraction.matching import CompiledRule
 
-# "Mary-Jane", "O'Brien", "Renee" (not "Renee's"); "Fortune-telling" is a word, not a name
+# "Mary-Jane", "O'Brien", "Renee" (not "Renee's"); "Fortune-telling" is a word, not a name. The
+# capital comes first and the lookbehind (nothing word-like before it) second, so that the regex
+# engine can skip ahead to the next capital instead of trying the lookbehind at every character.
 CAPITALISED = re.compile(
-    r"(?<![\w'’.-])([A-Z][a-z]+(?:-[A-Z][a-z]+|['’][A-Z]?[a-z]{2,})*(?:\s+[A-Z][a-z]+)*)(?![\w-])(?:'s|’s)?"
+    r"([A-Z](?<![\w'’.-].)[a-z]+(?:-[A-Z][a-z]+|['’][A-Z]?[a-z]{2,})*(?:\s+[A-Z][a-z]+)*)(?![\w-])(?:'s|’s)?"
 )
 LOWER_WORD = re.compile(r"\b[a-z][a-z-]+\b")
+
+
+def lower_case_words(text: str) -> set[str]:
+    """The words written in lower case somewhere in ``text`` (``LOWER_WORD``'s matches).
+
+    A match never holds whitespace, so the words are those of each distinct whitespace-free
+    chunk; a chunk of plain lower-case letters ("pool") is its own match, and only the others
+    ("well-known,", "(mom)") need the regex.
+    """
+    found: set[str] = set()
+    for chunk in set(text.split()):
+        if chunk.isascii() and chunk.isalpha() and chunk.islower():
+            if len(chunk) > 1:
+                found.add(chunk)
+        else:
+            found.update(LOWER_WORD.findall(chunk))
+    return found
+
+
 # what may stand between a sentence's start and its first word: a label, a dash, an item number,
 # an opening quote ('…her friend: "Are you thinking…' opens a quoted sentence)
 LEAD = re.compile(r"[:;(\-—–]\s*[\"“'‘]?\s*$|\(\d+\)\s*$|^\W*$")
@@ -105,7 +126,7 @@ class PeopleFinder:
     def find(self, doc: Document, fired: set[str]) -> list[PersonMention]:
         text = doc.text
         client = {n.lower() for n in doc.session.client_names}
-        lowered = set(LOWER_WORD.findall(text))
+        lowered = lower_case_words(text)
         mentions: list[PersonMention] = []
         mid_sentence: set[str] = set()
         candidates: list[tuple[int, int, str, bool]] = []

@@ -15,6 +15,7 @@ sessions only the identified client's statements count.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -444,19 +445,17 @@ class RiskExtractor:
         return out
 
     # ------------------------------------------------------------------ public
-    def _said_by_someone_else(self, doc: Document, target: Target, others: Sequence[PersonMention]) -> bool:
+    def _said_by_someone_else(self, doc: Document, target: Target, named: Sequence[tuple[int, int]]) -> bool:
         """A named person other than the client is the one telling it: "Priya told her that she has
-        been thinking about killing herself"."""
+        been thinking about killing herself". ``named`` holds the names' spans, sorted by start."""
         sent = doc.sentences[target.sentence]
-        for p in others:
-            if not p.is_name:
-                continue
-            start, end = p.evidence[0].start, p.evidence[0].end
-            if (
-                sent.start <= start
-                and end <= target.start
-                and self._reporting.match(doc.text, end, target.start)
-            ):
+        # only names between the sentence's start and the target can be its teller: a bisect to
+        # them, not a scan of every name in a long transcript for every risk word
+        first = bisect.bisect_left(named, (sent.start, -1))
+        for start, end in named[first:]:
+            if start >= target.start:
+                break
+            if end <= target.start and self._reporting.match(doc.text, end, target.start):
                 return True
         return False
 
@@ -467,9 +466,10 @@ class RiskExtractor:
         targets = self._anchored(doc, field_labels_dropped(doc, self._find_targets(doc)))
         targets = self._assess(doc, targets)
         if others:
+            named = sorted((p.evidence[0].start, p.evidence[0].end) for p in others if p.is_name)
             kept = []
             for t in targets:
-                if self._said_by_someone_else(doc, t, others):
+                if self._said_by_someone_else(doc, t, named):
                     fired.add("other.named_subject")
                 else:
                     kept.append(t)
