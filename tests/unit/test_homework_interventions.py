@@ -186,3 +186,40 @@ def test_crisis_session_that_assessed_risk_and_acted_is_crisis_intervention(
         "Coached grounding, feet on the floor."
     )
     assert "crisis_intervention" in techniques(extract, text, session_type="crisis")
+
+
+def test_a_when_split_off_a_list_item_stays_with_its_task(extract: Callable[..., Facts]) -> None:
+    """'weekends included' names no task: it qualifies the wake time before it."""
+    text = "Plan:\n- Fixed wake time 7:00 am daily, weekends included.\n- Sleep log nightly."
+    items = homework(extract, text)
+    assert items == ["Fixed wake time 7:00 am daily, weekends included", "Sleep log nightly"]
+
+
+def test_the_rest_of_a_sentence_cut_at_an_initial_is_not_an_item(extract: Callable[..., Facts]) -> None:
+    """'I will see E. individually on 10/23 at 4 pm' is split after 'E.'; the tail is no task,
+    while 'J. will make flash cards tonight' keeps its own verb and stays an item."""
+    items = homework(
+        extract,
+        "Plan: J. will make flash cards tonight and review them Tue-Thu. Parents will save 988 in "
+        "their phones tonight. I will see E. individually on 10/23 at 4 pm. Writer will check in "
+        "with J. Friday after the test.",
+    )
+    assert items == [
+        "will make flash cards tonight and review them Tue-Thu",
+        "Parents will save 988 in their phones tonight",
+    ]
+
+
+def test_a_quoted_acceptance_is_the_task_it_accepts(extract: Callable[..., Facts]) -> None:
+    """'Client: "I'll try the back road starting tomorrow."' after the assignment is one task."""
+    items = homework(
+        extract,
+        "P: Client will drive the back road home instead of passing the bar on workdays this week. "
+        'Client: "I\'ll try the back road starting tomorrow."',
+    )
+    assert items == ["Client will drive the back road home instead of passing the bar on workdays this week"]
+
+
+def test_a_quoted_commitment_on_its_own_is_still_homework(extract: Callable[..., Facts]) -> None:
+    items = homework(extract, "T: So what's the plan?\nC: \"I'll call my sister Saturday.\"")
+    assert len(items) == 1 and "sister" in items[0]

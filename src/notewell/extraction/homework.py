@@ -50,6 +50,17 @@ TOPIC = re.compile(
     r"\bfor\s+(?!this\b|the\b|practice\b)(\w+)(?:\s+\w+)?\s+this\s+(?:week|wk)\b", re.IGNORECASE
 )
 DEDUPE_SIMILARITY = 75
+# "Client: "I'll try the other route starting tomorrow."" written into the plan after the
+# assignment ("Client will take the river road home…") is the client accepting that task
+QUOTED_CLIENT = re.compile(
+    r"(?:client|cl|pt|patient|she|he|they)\s*(?:said|stated|replied|responded|agreed)?\s*[:,]?\s*[\"“]",
+    re.IGNORECASE,
+)
+QUOTE_FOLLOWS_WITHIN = 250  # characters between the assignment and the quote that accepts it
+INITIAL_BEFORE = re.compile(r"\b[A-Z]\.\s*$")
+OWN_CLAUSE = re.compile(
+    r"(?:will|'ll|to|agreed|agrees|chose|plans|is\s+to|can|should|needs?\s+to)\s+\w", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -113,6 +124,35 @@ class HomeworkExtractor:
         time = self._all(self._times, piece, fired)
         return task or time
 
+    def _only_when(self, piece: str) -> bool:
+        """A piece that opens with a when and names no task (``weekends included``, ``Friday
+        after the test``) qualifies the task before it."""
+        return not any(rx.search(piece) for _, rx in self._tasks) and any(
+            rx.match(piece) for _, rx in self._times
+        )
+
+    def _continues_initial(self, doc: Document, start: int, piece: str) -> bool:
+        """``I will see E. individually on 10/23`` and ``will check in with J. Friday after the
+        test`` split after the initial; a piece that opens in lower case or with only a when right
+        after one is the rest of that sentence, not an item."""
+        if not INITIAL_BEFORE.search(doc.text, max(0, start - 6), start):
+            return False
+        # "J. will make flash cards tonight" keeps its own verb: the task, cut at the initial
+        own_verb = OWN_CLAUSE.match(piece) or self._task_verb.match(piece)
+        return self._only_when(piece) or (piece[:1].islower() and not own_verb)
+
+    def _accepts_previous(self, doc: Document, item: _Item, kept: list[_Item]) -> bool:
+        """A quoted acceptance in the note (``Client: "I'll try the other route starting
+        tomorrow."``) right after the assignment it accepts is that one task, not a second."""
+        text = doc.text
+        m = QUOTED_CLIENT.match(text, item.start, item.end)
+        if m is None:
+            return False
+        quote = text[m.end() : item.end]
+        if not (self._first(self._commit, quote, set()) or self._first(self._accept, quote, set())):
+            return False
+        return any(k.end <= item.start and item.start - k.end <= QUOTE_FOLLOWS_WITHIN for k in kept)
+
     def _clean(self, doc: Document, start: int, end: int) -> tuple[int, int]:
         text = doc.text
         s, e = trim(text, start, end)
@@ -174,6 +214,7 @@ class HomeworkExtractor:
             and self._is_task(text[a:b], scratch)
             and not BACK_REFERENCE.match(text, a, b)
             and not QUALIFIER.match(text, a, b)
+            and not self._only_when(text[a:b])  # "wake time 6:30 daily, weekends included"
             for a, b in parts
         ):
             return parts
@@ -443,11 +484,15 @@ class HomeworkExtractor:
                 piece = doc.text[a:b]
                 if b > a and self._clinician_speaks(doc, a, piece, fired):
                     continue
+                if b > a and self._continues_initial(doc, a, piece):
+                    continue
                 if b > a and self._is_task(piece, fired):
                     spans.append(_Item(a, b, order))
                     order += 1
         kept: list[_Item] = []
         for item in sorted(spans, key=lambda x: x.start):
+            if self._accepts_previous(doc, item, kept):
+                continue
             text = doc.text[item.start : item.end].lower()
             sig = self._signature(text)
             dup = None
