@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from notewell.bootstrap import App
-from notewell.extraction.matching import CompiledRule, TextIndex, required_literals
+from notewell.extraction.matching import CompiledRule, TextIndex, literal_plan, required_literals
 from tests.factories import make_session
 
 
@@ -194,3 +194,10 @@ def test_matches_read_from_all_matches_are_those_a_fresh_index_finds() -> None:
     assert [(m.start, m.end, m.sentence) for m in index.matches([rule])] == expected
     assert [(m.start, m.end, m.sentence) for m in index.matches([rule], only={0, 2})] == expected_only
     assert len(expected_only) == 3
+
+
+def test_a_case_sensitive_capital_is_a_prefilter_literal_but_a_caseless_letter_is_not() -> None:
+    # "F33.1": the ICD-10 code's capital narrows the sentences to search; "f" in any case does not
+    plan = literal_plan(r"(?<![\w.])F\d\d(?:\.\d{1,2})?", True)
+    assert plan is not None and plan[0] == "lits" and plan[1] == frozenset({"F"})
+    assert literal_plan(r"(?<![\w.])F\d\d(?:\.\d{1,2})?", False) is None

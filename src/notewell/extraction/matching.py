@@ -266,7 +266,8 @@ def _plan_seq(items: Any, fold: bool, boundary: bool = False) -> Plan | None:
     def flush() -> None:
         nonlocal current, word_start
         lit = current.strip()
-        if _usable_literal(lit):
+        # a case-sensitive capital narrows enough on its own: "F" for the ICD-10 code in F33.1
+        if _usable_literal(lit) or (not fold and len(lit) == 1 and lit.isupper()):
             conjuncts.append(("lits", frozenset({lit}), word_start and lit == current))
         current = ""
         word_start = False
