@@ -22,3 +22,11 @@ def test_words_another_person_posted_or_said_are_not_the_clients_quote(extract: 
     quotes = [q.text for q in extract(text).quotes]
     assert not any("goodbye" in q for q in quotes)
     assert any("failing everyone" in q for q in quotes)
+
+
+def test_a_relation_in_an_earlier_sentence_does_not_take_the_clients_quote(extract: Extract) -> None:
+    text = (
+        "Psychoed: this is common and not a verdict on her as a mother. "
+        'Pt cried, said "I thought I was just failing at all of it."'
+    )
+    assert any("just failing" in q.text for q in extract(text).quotes)

@@ -30,13 +30,15 @@ FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|me|my|myself)\b")
 OTHER_SPEAKER = re.compile(
     r"\b(?:friend|mother|mom|mum|father|dad|sister|brother|partner|husband|wife|boyfriend|girlfriend|boss"
     r"|teacher|coach|roommate|son|daughter|aunt|uncle|grandmother|grandma|grandfather|grandpa|cousin"
-    r"|coworker|co-worker|supervisor|ex|peer|classmate|another\s+member)s?\b(?:\s+[A-Z][a-z]*\.?)?"
-    r"[^\"“;]{0,50}?\b(?:said|says|posted|texted|wrote|writes|told\s+\w+|messaged|yelled|screamed"
+    r"|coworker|co-worker|supervisor|ex|peer|classmate|another\s+member)s?\b(?![’']s)(?:\s+[A-Z][a-z]*\.?)?"
+    r"(?:(?!\b(?:pt|client|cl|patient)\b)[^\"“;.!?]){0,50}?\b(?:said|says|posted|texted|wrote|writes|told\s+\w+"
+    r"|messaged|yelled|screamed"
     r"|replied|tweeted|commented)\b[^\"“]{0,25}[\"“]?$",
     re.IGNORECASE,
 )
 """A relation speaking just before a quotation in the clinician's narrative: the quoted words are
-that person's ("Mom said \"she's just lazy\""), not the client's."""
+that person's ("Mom said \"she's just lazy\""), not the client's. The speaker is in the same clause:
+not across a sentence end, a possessive ("her cousin's bar"), or the client named in between."""
 
 
 @dataclass
