@@ -36,6 +36,9 @@ class Cue:
     implicit: bool
     roles: frozenset[str]
     allow_in_plan: bool
+    past_work: bool = False
+    """The cue reports work already done ("Did 2 of 3 assigned thought records"): the homework
+    words beside it and a "HW:" section are what it reviews, not a plan."""
 
 
 class InterventionExtractor:
@@ -57,6 +60,7 @@ class InterventionExtractor:
                     implicit=bool(cue.get("implicit", False)),
                     roles=frozenset(cue.get("roles", DEFAULT_ROLES)),
                     allow_in_plan=bool(cue.get("allow_in_plan", False)),
+                    past_work=bool(cue.get("past_work", False)),
                 )
                 self._rules.append(
                     CompiledRule.build(cue["id"], cue["pattern"], cue.get("case_sensitive", False), payload)
@@ -72,7 +76,7 @@ class InterventionExtractor:
             sent = doc.sentences[m.sentence]
             if sent.role not in cue.roles:
                 continue
-            if sent.section in ("plan", "homework") and not cue.allow_in_plan:
+            if sent.section in ("plan", "homework") and not (cue.allow_in_plan or cue.past_work):
                 continue
             candidates.append(m)
         by_sentence = defaultdict(list)
@@ -91,7 +95,7 @@ class InterventionExtractor:
             for m, res in zip(group, results, strict=True):
                 fired.update(res.rule_ids | res.present)
                 cats = set(res.categories)
-                if "CURRENT" in cats:
+                if "CURRENT" in cats or m.rule.payload.past_work:
                     cats -= {"FUTURE", "HISTORICAL"}
                 if "NEGATED" in cats and not res.within("NEGATED", NEGATION_REACH):
                     cats.discard("NEGATED")  # "If you couldn't have known, what's a more balanced way…"
