@@ -67,6 +67,11 @@ class DetailExtractor:
                 by_sentence[m.sentence].append(m)
         found: dict[str, list[Symptom]] = defaultdict(list)
         for idx, group in sorted(by_sentence.items()):
+            if all(len(found[m.rule.payload]) >= MAX_PER_SYMPTOM for m in group):
+                # every symptom here is already documented as often as a note shows it: nothing
+                # from this sentence would be kept, so ConText need not read it (a long session
+                # comes back to sleep and mood again and again)
+                continue
             s = doc.sentences[idx]
             results = self._nlp.assess(
                 doc.parsed, idx, [TargetSpan(m.start, m.end, "symptom") for m in group]
