@@ -94,14 +94,14 @@ class InterventionExtractor:
             )
             for m, res in zip(group, results, strict=True):
                 fired.update(res.rule_ids | res.present)
+                cue = m.rule.payload
                 cats = set(res.categories)
-                if "CURRENT" in cats or m.rule.payload.past_work:
+                if "CURRENT" in cats or cue.past_work:
                     cats -= {"FUTURE", "HISTORICAL"}
                 if "NEGATED" in cats and not res.within("NEGATED", NEGATION_REACH):
                     cats.discard("NEGATED")  # "If you couldn't have known, what's a more balanced way…"
                 if cats & NOT_DELIVERED:
                     continue
-                cue = m.rule.payload
                 fired.add(m.rule.id)
                 ev = (
                     Evidence(sent.start, sent.end)

@@ -103,6 +103,8 @@ class RiskExtractor:
             self._rules.append(
                 CompiledRule.build(rule.id, raw["pattern"], raw.get("case_sensitive", False), rule)
             )
+        # "C:", "Pt:" name a role, not a person: a question never names the client by them
+        self._role_labels = frozenset(label.lower() for label in lexicons["speakers"]["client_labels"])
         answers = lexicons["risk_answers"]
         self._answers = [
             (a["id"], a["kind"], re.compile(a["pattern"], re.IGNORECASE)) for a in answers["answers"]
@@ -272,26 +274,29 @@ class RiskExtractor:
         first_end = doc.sentences[first_sentences[0]].end if first_sentences else t.end
         return kinds, fired, start, max(first_end, start + 1)
 
+    def _client_asked_about(self, doc: Document) -> re.Pattern[str] | None:
+        """The client named in the third person in a question ("Has Owen ever said…"), as one
+        pattern over the client's names; ``None`` when the client has no name here."""
+        names = {t.speaker.lower() for t in doc.turns if t.role == "client" and t.speaker}
+        names |= {n.lower() for n in doc.session.client_names}
+        names -= self._role_labels
+        if not names:
+            return None
+        alternatives = "|".join(re.escape(n) for n in sorted(names))
+        return re.compile(
+            rf"\b(?:{alternatives})(?:'s)?\s+(?:ever\s+)?(?:said|says|talked|talk|mentioned|been|had|has|seemed)\b",
+            re.IGNORECASE,
+        )
+
     @staticmethod
-    def _collateral_answer(doc: Document, question: int) -> int | None:
+    def _collateral_answer(doc: Document, question: int, asked_about: re.Pattern[str] | None) -> int | None:
         """A parent's answer for a child the clinician asks about by name ("Has Owen ever said
         anything about wanting to hurt himself?" / "MOM: No. Never."): the next turn, when it
         is another participant's and the question names the client in the third person."""
-        if question + 1 >= len(doc.turns) or doc.turns[question + 1].role != "other":
+        if asked_about is None or question + 1 >= len(doc.turns) or doc.turns[question + 1].role != "other":
             return None
-        names = {t.speaker.lower() for t in doc.turns if t.role == "client" and t.speaker}
-        names |= {n.lower() for n in doc.session.client_names}
-        names -= GENERIC_CLIENT_LABELS
-        asked = doc.text[doc.turns[question].content_start : doc.turns[question].end].lower()
-        if any(
-            re.search(
-                rf"\b{re.escape(n)}(?:'s)?\s+(?:ever\s+)?(?:said|says|talked|talk|mentioned|been|had|has|seemed)\b",
-                asked,
-            )
-            for n in names
-        ):
-            return question + 1
-        return None
+        turn = doc.turns[question]
+        return question + 1 if asked_about.search(doc.text, turn.content_start, turn.end) else None
 
     def _question_answers(
         self, doc: Document, targets: Sequence[Target], fired: set[str]
@@ -304,12 +309,13 @@ class RiskExtractor:
             if doc.sentences[t.sentence].role == "client":
                 answered_keys[doc.sentences[t.sentence].turn].add(t.rule.key)
         out: list[RiskStatement] = []
+        asked_about = self._client_asked_about(doc)
         for turn_idx, group in sorted(by_turn.items()):
             turn = doc.turns[turn_idx]
             if turn.role != "therapist" or "?" not in doc.text[turn.content_start : turn.end]:
                 continue
             answer = doc.answer_turn(turn_idx)
-            collateral = self._collateral_answer(doc, turn_idx)
+            collateral = self._collateral_answer(doc, turn_idx, asked_about)
             if collateral is not None:
                 answer = collateral
             if answer is None:
@@ -530,8 +536,6 @@ def field_labels_dropped(doc: Document, targets: Sequence[Target]) -> list[Targe
     return out
 
 
-GENERIC_CLIENT_LABELS = frozenset({"c", "cl", "client", "pt", "patient", "member", "consumer"})
-"""Client speaker labels that are roles, not names."""
 SCREEN_FOLLOW_UP_TURNS = 4
 """How many turns back a clinician's follow-up question still belongs to a risk screen."""
 DISCLAIMER_REACH = 120

@@ -159,12 +159,9 @@ def _client_from_transcript(
     header: str | None = None
     for line in lines[:5]:
         m = LABEL.match(line)
-        if (
-            m
-            and _norm(m.group("label")) in NOTE_FOR | known
-            and NAME_LABEL.fullmatch(line[m.end() :].strip())
-        ):
-            header = _norm(line[m.end() :].strip())
+        value = line[m.end() :].strip() if m else ""
+        if m and _norm(m.group("label")) in NOTE_FOR | known and NAME_LABEL.fullmatch(value):
+            header = _norm(value)
             break
     if header is None:
         # "DBT skills group, wk 3 ... Note for: Priya S." — a header inside the opening line
@@ -179,13 +176,7 @@ def _client_from_transcript(
     related = {
         s
         for s in speakers
-        if any(
-            f"{r}, {s}" in opening
-            or f"{r} {s}" in opening
-            or f"{s} ({r}" in opening
-            or f"{s}, {r}" in opening
-            for r in relations
-        )
+        if any(form.format(r=r, s=s) in opening for r in relations for form in RELATION_FORMS)
     }
     rest = speakers - related
     if len(rest) == 1:
