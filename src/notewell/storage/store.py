@@ -532,8 +532,10 @@ class SqlRecordStore:
 
     def get_ai_draft(self, draft_id: int) -> AiDraft | None:
         r = self.conn.execute(select(t.ai_drafts).where(t.ai_drafts.c.id == draft_id)).first()
-        if r is None:
-            return None
+        return None if r is None else self._ai_draft(r)
+
+    def _ai_draft(self, r: Any) -> AiDraft:
+        """An AI draft from its row, content decrypted."""
         return AiDraft(
             r.id,
             r.session_id,
@@ -551,16 +553,7 @@ class SqlRecordStore:
             .join(t.ai_drafts, t.ai_drafts.c.id == t.notes.c.ai_draft_id)
             .where(t.notes.c.id.in_(list(note_ids)))
         )
-        return {
-            r.note_id: AiDraft(
-                r.id,
-                r.session_id,
-                r.format,
-                self._dec_json(t.ai_drafts, "content_enc", r.content_enc),
-                r.created_at,
-            )
-            for r in rows
-        }
+        return {r.note_id: self._ai_draft(r) for r in rows}
 
     def ai_draft_id_of(self, note_id: int) -> int:
         return int(
