@@ -248,7 +248,8 @@ class HomeworkExtractor:
         return [(start, end)]
 
     def _timed(self, piece: str) -> bool:
-        return any(rx.search(piece) for _, rx in self._times)
+        """Whether the piece says when ("twice a day", "at bedtime", "Tues")."""
+        return self._first(self._times, piece, set())
 
     def _split_at(self, doc: Document, start: int, cut: int, resume: int, end: int) -> list[tuple[int, int]]:
         left = self._clean(doc, start, cut)
@@ -397,7 +398,7 @@ class HomeworkExtractor:
                 # the instruction opens with its verb ("Walk after dinner three nights") or names a
                 # practice task and how often ("Card every night"), and says when
                 rid = next((r for r, opener in self._directive if opener.match(piece)), None)
-                if rid is None or not self._first(self._times, piece, set()):
+                if rid is None or not self._timed(piece):
                     continue
                 fired.add(rid)
                 yield self._clean(doc, s.start, s.end)
