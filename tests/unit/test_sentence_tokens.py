@@ -93,6 +93,20 @@ def test_an_abbreviation_or_a_decimal_does_not_end_a_sentence(app: App) -> None:
     ]
 
 
+def test_an_initial_ends_a_sentence_only_where_a_new_one_begins(app: App) -> None:
+    # the group member stays the subject of the disclosure: context must reach across "R.,"
+    text = (
+        "Another member, Thaddeus R., disclosed SI. Pt saw friend A. after group. Went w/ Plan B. Pt agreed."
+    )
+    nlp = app.extractor.nlp
+    assert [text[s:e] for s, e in nlp.sentence_spans(nlp.parse(text))] == [
+        "Another member, Thaddeus R., disclosed SI. ",
+        "Pt saw friend A. after group. ",
+        "Went w/ Plan B. ",
+        "Pt agreed.",
+    ]
+
+
 def test_an_empty_text_has_no_sentences_and_a_blank_one_has_one(app: App) -> None:
     nlp = app.extractor.nlp
     assert nlp.sentence_spans(nlp.parse("")) == []

@@ -33,10 +33,13 @@ _PLAIN = re.compile(r"^[\w' -]+$")
 # A fast tokenizer close to spaCy's English rules for what ConText needs: words, contractions
 # split ("did" + "n't"), punctuation apart (so "-SI" is "-" + "SI"), abbreviations that never end
 # a sentence kept whole ("ph." in "begin ph. 3-4", "Dr."), "p.m." whole unless a new sentence
-# follows ("at 6 p.m., writing" is one sentence; "at 4 p.m. Next" is two), decimals whole ("0.7").
+# follows ("at 6 p.m., writing" is one sentence; "at 4 p.m. Next" is two), a person's initial whole
+# when the sentence goes on ("another member, Thaddeus R., disclosed SI" is one sentence, so the
+# group member stays the subject of the disclosure), decimals whole ("0.7").
 TOKEN = re.compile(
     r"(?:[Pp]h|[Aa]pprox|vs|incl|cf|Dr|Mr|Mrs|Ms|Mx|St|Prof)\.(?=\s)|e\.g\.|i\.e\."
     r"|[AaPp]\.[Mm]\.(?=\s*[a-z,;)\d])|[AaPp]\.[Mm](?=\.)"
+    r"|[A-Z]\.(?=\s*[a-z,;)])"
     r"|[A-Za-z]+(?=n['’]t\b)|n['’]t\b"
     r"|['’](?:s|m|d|ll|re|ve)\b"
     r"|\d+(?:[.,]\d+)*|[^\W\d_]+(?:-[^\W\d_]+)*"
