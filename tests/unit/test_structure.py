@@ -95,6 +95,17 @@ def test_a_group_note_header_names_the_client_among_first_name_speakers(app: App
     assert got[1:] == [("therapist", "Leader"), ("client", "Dana"), ("other", "Omar"), ("client", "Dana")]
 
 
+def test_a_header_names_the_client_in_capitals_in_a_capitals_transcript(app: App) -> None:
+    text = (
+        "IOP group, 6 present. Note for identified client: MARISOL.\n"
+        "FACILITATOR: Safety check, anybody?\n"
+        "MARISOL: Not me.\n"
+        "DESMOND: I had a rough night."
+    )
+    got = roles(app, text, session_type="group")
+    assert got[1:] == [("therapist", "FACILITATOR"), ("client", "MARISOL"), ("other", "DESMOND")]
+
+
 def test_a_relation_in_the_opening_line_sets_the_parent_apart(app: App) -> None:
     text = (
         "Family session: Remy and his father, Anton.\n"

@@ -98,7 +98,7 @@ EVERYDAY_WORD_ZIPF = 4.2
 NOTE_FOR = frozenset({"note for", "identified client", "identified patient", "client name", "patient name"})
 """Header labels that name whose note this is ("Note for: Priya S.")."""
 NOTE_FOR_INLINE = re.compile(
-    r"\b(?i:note\s+for|identified\s+(?:client|patient)|client\s+name|patient\s+name)\s*:\s*([A-Z][a-z]+)"
+    r"\b(?i:note\s+for|identified\s+(?:client|patient)|client\s+name|patient\s+name)\s*:\s*([A-Z][A-Za-z]+)"
 )
 
 
