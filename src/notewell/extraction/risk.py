@@ -107,8 +107,10 @@ class RiskExtractor:
         self._role_labels = frozenset(label.lower() for label in lexicons["speakers"]["client_labels"])
         answers = lexicons["risk_answers"]
         self._answers = [
-            (a["id"], a["kind"], re.compile(a["pattern"], re.IGNORECASE)) for a in answers["answers"]
+            (a["id"], a["kind"], int(a.get("search", 0)), re.compile(a["pattern"], re.IGNORECASE))
+            for a in answers["answers"]
         ]
+        self._reask = re.compile(answers["reask"]["pattern"], re.IGNORECASE)
         self._methods = [(m["id"], re.compile(m["pattern"], re.IGNORECASE)) for m in answers["method_terms"]]
         self._preamble = re.compile(answers["preamble"]["pattern"], re.IGNORECASE)
         self._reported = [
@@ -251,28 +253,56 @@ class RiskExtractor:
         return ctx is not None and "HISTORICAL" in ctx.categories and "CURRENT" not in ctx.categories
 
     # ------------------------------------------------------------------ questions and answers
-    def _classify_answer(self, doc: Document, turn: int) -> tuple[set[str], set[str], int, int]:
+    def _classify_answer(
+        self, doc: Document, turn: int, after_ack: bool = False
+    ) -> tuple[set[str], set[str], int, int]:
+        """What a client turn answers: negative, affirmative and/or past (see ``risk_answers``).
+
+        ``after_ack``: the turn follows a re-asked question ("Did you catch the question?"), so an
+        opening "Yeah." says the question was heard and the answer proper comes next."""
         start = doc.answer_start(turn)
         t = doc.turns[turn]
         kinds: set[str] = set()
         fired: set[str] = set()
+        sentences = doc.turn_sentences[turn]
+        if after_ack and len(sentences) > 1:
+            first_end = doc.sentences[sentences[0]].end
+            if any(
+                kind == "affirmative" and rx.match(doc.text[start:first_end])
+                for _, kind, _, rx in self._answers
+            ):
+                start = doc.sentences[sentences[1]].start
         pre = self._preamble.match(doc.text, start, t.end)
         if pre and pre.end() < t.end:
             start = pre.end()  # "Heavens, no." answers like "No."
             fired.add("answer.preamble")
         head = doc.text[start : t.end]
-        first_sentences = doc.turn_sentences[turn][:3]
-        tail_end = doc.sentences[first_sentences[-1]].end if first_sentences else t.end
-        for rule_id, kind, rx in self._answers:
-            if kind == "past":
+        opening = [i for i in sentences if doc.sentences[i].end > start]
+        for rule_id, kind, search, rx in self._answers:
+            if search:
+                # looked for in the turn's first ``search`` sentences ("No. I used to, in college.")
+                tail_end = doc.sentences[opening[:search][-1]].end if opening else t.end
                 if rx.search(doc.text, start, tail_end):
                     kinds.add(kind)
                     fired.add(rule_id)
             elif rx.match(head):
                 kinds.add(kind)
                 fired.add(rule_id)
-        first_end = doc.sentences[first_sentences[0]].end if first_sentences else t.end
+        first_end = doc.sentences[opening[0]].end if opening else t.end
         return kinds, fired, start, max(first_end, start + 1)
+
+    def _reasked(self, doc: Document, aside: int) -> int | None:
+        """The client's answer after an aside and a re-asked question: "Sorry, hold on, my
+        roommate just came in." / "Did you catch the question?" / "Yeah. God, no." — the turn
+        right after the clinician's check that the question was heard."""
+        check = aside + 1
+        if check >= len(doc.turns) or doc.turns[check].role != "therapist":
+            return None
+        turn = doc.turns[check]
+        if not self._reask.search(doc.text, turn.content_start, turn.end):
+            return None
+        answer = doc.answer_turn(check)
+        return answer if answer == check + 1 else None
 
     def _client_asked_about(self, doc: Document) -> re.Pattern[str] | None:
         """The client named in the third person in a question ("Has Owen ever said…"), as one
@@ -320,12 +350,15 @@ class RiskExtractor:
                 answer = collateral
             if answer is None:
                 continue
+            after_ack = False
             if not self._classify_answer(doc, answer)[0]:
                 # "Can I... okay." / "No. Not this week.": a hesitation first, the answer in the
                 # client's next turn before the clinician speaks again
                 nxt = doc.answer_turn(answer)
                 if nxt is not None and nxt == answer + 1 and self._classify_answer(doc, nxt)[0]:
                     answer = nxt
+                elif (reasked := self._reasked(doc, answer)) is not None:
+                    answer, after_ack = reasked, True
             asked = [
                 t
                 for t in group
@@ -333,7 +366,9 @@ class RiskExtractor:
                 != -1
             ]
             topic = [t for t in (asked or group) if not t.rule.presupposed]
-            kinds, answer_fired, a_start, a_end = self._classify_answer(doc, answer)
+            kinds, answer_fired, a_start, a_end = self._classify_answer(doc, answer, after_ack)
+            if after_ack:
+                answer_fired = answer_fired | {"answer.reask"}
             if not kinds and not any(t.rule.key == "suicide_plan" for t in topic):
                 continue
             answer_text = doc.text[a_start : doc.turns[answer].end]
