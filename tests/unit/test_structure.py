@@ -131,3 +131,23 @@ def test_named_partners_in_a_couples_transcript_are_both_the_client(app: App) ->
 def test_repeated_shorthand_headings_are_not_speakers(app: App) -> None:
     text = "Therapist: Plan below.\nPlan: sleep log.\nPlan: walk daily."
     assert [r for r, _ in roles(app, text)] == ["therapist", "narrative", "narrative"]
+
+
+def test_a_legend_in_the_opening_line_names_the_clinician_and_the_named_client_sets_members_apart(
+    app: App,
+) -> None:
+    # without the key "F:" was the clinician's shorthand and JONAH's line the client's
+    text = (
+        "Skills group. Client of record: PRIYA. Also present: JONAH, LUIS. F = facilitator.\n"
+        "F: Safety check, 0 to 5?\n"
+        "JONAH: SI was a 3 this morning.\n"
+        "PRIYA: Zero for SI."
+    )
+    got = roles(app, text, session_type="group", client_name="Priya")
+    assert got[1:] == [("therapist", "F"), ("other", "JONAH"), ("client", "PRIYA")]
+
+
+def test_a_couple_named_together_are_both_the_client(app: App) -> None:
+    text = "Couples session.\nT: Where do we start?\nDANA: The phone thing.\nREGGIE: Here we go."
+    got = roles(app, text, session_type="couples", client_name="Dana and Reggie")
+    assert got[1:] == [("therapist", "T"), ("client", "DANA"), ("client", "REGGIE")]

@@ -8,6 +8,7 @@ Example: a 53-minute telehealth CBT session on 2026-01-14 whose text reads
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, time
 from types import MappingProxyType
@@ -51,6 +52,10 @@ def risk_precedence(key: str, value: str) -> int:
     return RISK_VALUES[key].index(value)
 
 
+COUPLE_SEPARATOR: Final = re.compile(r"\s+(?:and|&|\+)\s+")
+"""Between two partners' names in one ``client.name``: "Dana and Reggie"."""
+
+
 @dataclass(frozen=True)
 class ClientInfo:
     """Who the session is about. ``names`` lists both partners for a couples client."""
@@ -63,7 +68,10 @@ class ClientInfo:
 
     @property
     def all_names(self) -> tuple[str, ...]:
-        return tuple(n for n in ((self.name,) if self.name else ()) + self.names if n)
+        """Every name the client goes by; a couple named together ("Dana and Reggie",
+        "Dana & Reggie") is two names, each partner being the client of a couples session."""
+        given = ((self.name,) if self.name else ()) + self.names
+        return tuple(part for n in given if n for part in COUPLE_SEPARATOR.split(n.strip()) if part)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,12 @@ class SpeakerBook:
         therapist = labels("therapist_labels")
         client = labels("client_labels")
         other = labels("other_labels")
+        for short, role in _legend(session.text):
+            # "F = facilitator." in the opening lines: "F:" is the facilitator's line from here on
+            for group in (therapist, client, other):
+                if role in group:
+                    group.add(short)
+                    break
         names = {_norm(n) for n in session.client_names}
         couples = session.meta.type == "couples"
         for person in session.meta.participants:
@@ -73,6 +79,10 @@ class SpeakerBook:
                     client_name, others = named
                     client.add(client_name)
                     other |= others
+        elif not couples:
+            # the client is named ("client: {name: Priya}"): the other first-name speakers of a
+            # group or family transcript ("JONAH: SI was like a 3") are the other participants
+            other |= _named_speakers(session.text, therapist, client | other | set(sections) | names)
         client |= names
         other -= client
         return cls(frozenset(therapist), frozenset(client), frozenset(other), sections)
@@ -86,6 +96,23 @@ class SpeakerBook:
         if key in self.other:
             return "other"
         return None
+
+
+LEGEND = re.compile(
+    r"(?<![\w=])(?P<short>[A-Z][A-Za-z]{0,15})\s*=\s*(?:the\s+|our\s+)?"
+    r"(?P<role>[A-Za-z][A-Za-z \-]{0,24}?)\s*(?=[.,;)\n]|$)"
+)
+"""A key to the speaker labels in a transcript's opening lines: "F = facilitator", "M = mother"."""
+
+
+def _legend(text: str) -> list[tuple[str, str]]:
+    """The (label, role word) pairs a transcript's opening lines define ("T = therapist").
+
+    Group notes often abbreviate the clinician ("Also present: JONAH, LUIS. F = facilitator."):
+    without the key, "F:" would read as the clinician's shorthand and the members' lines as the
+    client's, so another member's "SI was like a 3" would become the client's ideation."""
+    head = "\n".join(text.splitlines()[:4])
+    return [(_norm(m.group("short")), _norm(m.group("role"))) for m in LEGEND.finditer(head)]
 
 
 NAME_LABEL = re.compile(r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?(?: [A-Z]\.?)?")
