@@ -111,6 +111,7 @@ class RiskExtractor:
             for a in answers["answers"]
         ]
         self._reask = re.compile(answers["reask"]["pattern"], re.IGNORECASE)
+        self._clarified = re.compile(answers["clarified"]["pattern"], re.IGNORECASE)
         self._methods = [(m["id"], re.compile(m["pattern"], re.IGNORECASE)) for m in answers["method_terms"]]
         self._preamble = re.compile(answers["preamble"]["pattern"], re.IGNORECASE)
         self._reported = [
@@ -217,6 +218,26 @@ class RiskExtractor:
             for cue_id, rx in self._turn_cues:
                 if rx.search(doc.text, start, end):
                     return str(cue_id)
+        if target.rule.key == "homicidal_ideation":
+            # "I'm gonna kill him" / (MOM: "Eli!") / "do you ever think about actually hurting
+            # him?" / "No!" — the clinician's next turn checks the words, the speaker denies
+            check = next(
+                (
+                    i
+                    for i in range(index + 1, min(index + 3, len(doc.turns)))
+                    if doc.turns[i].role == "therapist"
+                ),
+                None,
+            )
+            reply = doc.answer_turn(check) if check is not None else None
+            if check is not None and reply is not None and doc.turns[reply].speaker == turn.speaker:
+                question = doc.text[doc.turns[check].content_start : doc.turns[check].end]
+                if (
+                    "?" in question
+                    and self._clarified.search(question)
+                    and "negative" in self._classify_answer(doc, reply)[0]
+                ):
+                    return "answer.figure_clarified"
         return None
 
     def _statement_value(self, doc: Document, target: Target, fired: set[str]) -> str | None:
