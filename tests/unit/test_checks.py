@@ -323,7 +323,9 @@ def test_process_note_evidence_is_the_clinicians_sentence(app: App) -> None:
     assert evidence_text(nudge, session) == ["I suspect she is hiding how much she drinks."]
 
 
-@pytest.mark.parametrize("label", ["Note to self", "Private", "Countertransference"])
+@pytest.mark.parametrize(
+    "label", ["Note to self", "Private", "Countertransference", "Personal note to self", "My process notes"]
+)
 def test_a_labelled_private_section_is_flagged_and_kept_out_of_every_note(app: App, label: str) -> None:
     """HIPAA psychotherapy notes: the clinician's own reactions and hunches stay apart from the
     record. A labelled line is never read into the draft, and review says where it is."""

@@ -87,6 +87,22 @@ class SpeakerBook:
         other -= client
         return cls(frozenset(therapist), frozenset(client), frozenset(other), sections)
 
+    def section_of(self, label: str) -> str | None:
+        """The shorthand section a line label opens ("P:" → plan), if any.
+
+        A private label may come with words in front ("Personal note to self:", "My process
+        notes:"): the clinician's own process notes must never be read into a note, so a label
+        that ends with a private label is private. Other sections need the label itself
+        ("Safety plan:" is not the treatment plan)."""
+        key = _norm(label)
+        found = self.sections.get(key)
+        if found is None:
+            words = key.split()
+            for i in range(1, len(words)):
+                if self.sections.get(" ".join(words[i:])) == "private":
+                    return "private"
+        return found
+
     def role_of(self, label: str) -> Role | None:
         key = _norm(label)
         if key in self.therapist:
@@ -261,8 +277,7 @@ def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | 
                 content_start = start + m.end()
                 while content_start < end and text[content_start] in " \t":
                     content_start += 1
-            elif _norm(label) in book.sections:
-                found_section = book.sections[_norm(label)]
+            elif (found_section := book.section_of(label)) is not None:
                 if found_section == "plan" and previous_label in SUICIDE_RISK_LABELS:
                     # "SI: active, daily. / Plan: rifle in barn." — the suicide plan, not the treatment plan
                     found_section = "risk"
@@ -307,8 +322,8 @@ def split_sentences(
             if turn.role == "narrative" and book is not None and s > turn.content_start:
                 # an inline heading mid-line ("… 50%. HW: PMR nightly; continue worry log.")
                 m = LABEL.match(text, s, e)
-                if m and _norm(m.group("label")) in book.sections:
-                    current = book.sections[_norm(m.group("label"))]
+                if m and (inline := book.section_of(m.group("label"))) is not None:
+                    current = inline
                     if (
                         current == "plan"
                         and out
