@@ -675,3 +675,11 @@ def test_a_sentence_opening_with_a_given_name_keeps_the_name_out(app: App) -> No
     )
     body = " ".join(s.text for sec in draft(app, session, "soap").sections for s in sec.sentences)
     assert "Brayden" not in body
+
+
+def test_the_clinicians_first_person_becomes_third_person_but_a_highway_keeps_its_name() -> None:
+    from notewell.composition.voice import third_person
+
+    assert third_person('I asked about merging onto I-90; we reviewed her log. "I can."') == (
+        'The clinician asked about merging onto I-90; the clinician and client reviewed her log. "I can."'
+    )

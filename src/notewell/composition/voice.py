@@ -247,7 +247,7 @@ FIRST_PERSON = (
     (re.compile(r"\bI've\b"), "the clinician has"),
     (re.compile(r"\bI'd\b"), "the clinician would"),
     (re.compile(r"\bI'll\b"), "the clinician will"),
-    (re.compile(r"\bI\b"), "the clinician"),
+    (re.compile(r"\bI\b(?![-–]\d)"), "the clinician"),  # not the highway in "merging onto I-90"
     (re.compile(r"\b[Mm]yself\b"), "the clinician"),
     (re.compile(r"\b[Mm]y\b"), "the clinician's"),
     (re.compile(r"\b[Mm]e\b"), "the clinician"),
