@@ -151,3 +151,30 @@ def test_a_couple_named_together_are_both_the_client(app: App) -> None:
     text = "Couples session.\nT: Where do we start?\nDANA: The phone thing.\nREGGIE: Here we go."
     got = roles(app, text, session_type="couples", client_name="Dana and Reggie")
     assert got[1:] == [("therapist", "T"), ("client", "DANA"), ("client", "REGGIE")]
+
+
+def test_members_listed_in_capitals_in_the_opening_line_are_people_even_with_rare_names(app: App) -> None:
+    text = (
+        "Teen group. Client of record: TYLER. Other members: DEZ, KOA. F = facilitator.\n"
+        "F: Check-in?\n"
+        "DEZ: A year since I tried to hang myself.\n"
+        "TYLER: Fine."
+    )
+    got = roles(app, text, session_type="group", client_name="Tyler")
+    assert got[1:] == [("therapist", "F"), ("other", "DEZ"), ("client", "TYLER")]
+
+
+def test_a_private_line_keeps_only_itself_out_while_a_private_heading_keeps_its_block(app: App) -> None:
+    session = make_session(
+        "Note to self: I suspect more is going on at home.\nDenies SI, HI.\n\n"
+        "Process notes:\nFelt protective of her.\nBring to supervision.\n\nP: RTC 1 wk."
+    )
+    doc = app.extractor.document(session)  # private lines are blanked in the document's text
+    private = [session.text[e.start : e.end] for e in doc.private]
+    assert private == [
+        "Note to self: I suspect more is going on at home.",
+        "Process notes:",
+        "Felt protective of her.",
+        "Bring to supervision.",
+    ]
+    assert [doc.text[s.start : s.end] for s in doc.sentences] == ["Denies SI, HI.", "P: RTC 1 wk."]

@@ -138,10 +138,13 @@ CAPITALS_LABEL = re.compile(r"[A-Z]{2,}(?:[-'][A-Z]+)?(?: [A-Z]\.?)?")
 EVERYDAY_WORD_ZIPF = 4.2
 """wordfreq Zipf frequency from which a label is an everyday word ("plan" 5.4), not a name
 ("priya" 2.3) — the threshold ``people.yaml`` uses for sentence-opening names."""
-NOTE_FOR = frozenset({"note for", "identified client", "identified patient", "client name", "patient name"})
+NOTE_FOR = frozenset(
+    {"note for", "identified client", "identified patient", "client name", "patient name", "client of record"}
+)
 """Header labels that name whose note this is ("Note for: Priya S.")."""
 NOTE_FOR_INLINE = re.compile(
-    r"\b(?i:note\s+for|identified\s+(?:client|patient)|client\s+name|patient\s+name)\s*:\s*([A-Z][A-Za-z]+)"
+    r"\b(?i:note\s+for|identified\s+(?:client|patient)|client\s+name|patient\s+name|client\s+of\s+record)"
+    r"\s*:\s*([A-Z][A-Za-z]+)"
 )
 
 
@@ -157,6 +160,9 @@ def _named_speakers(text: str, therapist: set[str], known: set[str]) -> set[str]
 
     speakers: set[str] = set()
     clinician_speaks = False
+    # "Other members: DEZ, MARIAH, COLE." — capitals the opening lines list are people even when
+    # the name is too rare for the given-names list
+    opening = "\n".join(text.splitlines()[:3])
     for line in text.splitlines():
         m = LABEL.match(line)
         if not m:
@@ -172,7 +178,11 @@ def _named_speakers(text: str, therapist: set[str], known: set[str]) -> set[str]
             continue
         if NAME_LABEL.fullmatch(raw) or (
             # "DANA:" — a transcript in capitals; an abbreviation heading ("HPI:", "MSE:") is not a name
-            CAPITALS_LABEL.fullmatch(raw) and is_given_name(raw.split()[0].title(), EVERYDAY_WORD_ZIPF)
+            CAPITALS_LABEL.fullmatch(raw)
+            and (
+                is_given_name(raw.split()[0].title(), EVERYDAY_WORD_ZIPF)
+                or re.search(rf"(?<![\w:]){re.escape(raw)}\b(?!:)", opening) is not None
+            )
         ):
             speakers.add(label)
     return speakers if clinician_speaks else set()
@@ -259,13 +269,21 @@ def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | 
     sections: list[str | None] = []
     section: str | None = None
     previous_label = ""
+    # "Note to self: I suspect …" is private for its own line; the unlabelled line after it
+    # ("Denies SI, HI.") is the note again. A bare "Process notes:" heading keeps the lines
+    # under it private up to the next label or blank line.
+    after_private: str | None = None
+    private_line_only = False
     for start, end in _lines(text):
         line = text[start:end]
         if not line.strip():
             section = None
+            private_line_only = False
             continue
         lead = len(line) - len(line.lstrip())
         m = LABEL.match(line)
+        if private_line_only and not m and lead == 0:
+            section, private_line_only = after_private, False
         role: Role = "narrative"
         speaker: str | None = None
         content_start = start + lead
@@ -281,6 +299,9 @@ def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | 
                 if found_section == "plan" and previous_label in SUICIDE_RISK_LABELS:
                     # "SI: active, daily. / Plan: rifle in barn." — the suicide plan, not the treatment plan
                     found_section = "risk"
+                if found_section == "private" and section != "private":
+                    after_private = section
+                private_line_only = found_section == "private" and bool(line[m.end() :].strip())
                 section = found_section
             previous_label = _norm(label)
         else:
