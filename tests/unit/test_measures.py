@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,10 @@ def scores(extract: Callable[..., Facts], text: str, **kw: object) -> list[tuple
         "She scored 14 on the PHQ-9.",
         "Her PHQ-9 today came out at 14.",
         "phq-9 score 14",
+        "She completed the PHQ-9 in the waiting room and scored 14 today.",
+        "T: Your PHQ-9 from the waiting room came out at 14.",
+        "Completed the PHQ-9 at check-in: total 14.",
+        "A: Small gain (PHQ9 17->14).",
     ],
 )
 def test_common_ways_of_writing_a_score(extract: Callable[..., Facts], text: str) -> None:
@@ -78,3 +83,22 @@ def test_entered_items_are_totalled_and_text_confirms_them(extract: Callable[...
 
 def test_short_names_are_case_sensitive(extract: Callable[..., Facts]) -> None:
     assert scores(extract, "We talked about pcs 12 and bai 10.") == []
+
+
+def test_a_score_written_with_an_earlier_time_is_not_todays(extract: Callable[..., Facts]) -> None:
+    assert scores(extract, "PHQ-9 at intake was 21; not repeated today.") == []
+
+
+def test_every_instrument_is_found_by_its_id_and_each_alias(app: Any) -> None:
+    """Each name gets its own rule (a name of four letters or fewer, "EPDS", is case-sensitive):
+    all of them must find a score, whichever rule was consulted first."""
+    from tests.factories import make_session
+
+    for spec in app.knowledge.instruments.values():
+        lo, hi = spec["range"]
+        score = int(lo + (hi - lo) // 2)
+        for name in [spec["id"], *spec.get("aliases", [])]:
+            facts = app.extractor.extract(
+                make_session(f"Today the {name} was {score}. {name} {score} today.")
+            )
+            assert (spec["id"], float(score)) in [(m.instrument, m.score) for m in facts.measures], name

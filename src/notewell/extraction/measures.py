@@ -41,9 +41,10 @@ class MeasureExtractor:
                 if group:
                     alt = "|".join(_name_pattern(n) for n in sorted(group, key=len, reverse=True))
                     pattern = rf"(?<![\w-])(?:{alt})(?![\w-]|-\d)"
-                    self._rules.append(
-                        CompiledRule.build(f"instrument:{spec['id']}", pattern, case, spec["id"])
-                    )
+                    # one id per rule: the text index caches each rule's candidate sentences by
+                    # id, so the "Edinburgh" rule's answer was also taken for "EPDS"
+                    rule_id = f"instrument:{spec['id']}" + (":abbrev" if case else "")
+                    self._rules.append(CompiledRule.build(rule_id, pattern, case, spec["id"]))
 
         def compile_list(key: str) -> list[tuple[str, re.Pattern[str]]]:
             return [(c["id"], re.compile(c["pattern"], re.IGNORECASE)) for c in lexicon[key]]
