@@ -28,6 +28,10 @@ MAX_EVIDENCE = 3
 NEGATION_REACH = 2
 """A technique is undone by a negation right before it ("Did NOT start desensitization"), not by
 one earlier in a long sentence."""
+UNTICKED_BOX = re.compile(r"(?:\[\s?\]|\(\s?\)|[☐□])[ \t]*\Z")
+"""An empty box just before a technique's name: an EHR export lists every option,
+``[X] Cognitive restructuring [ ] Behavioral activation``, and only the ticked ones were done."""
+UNTICKED_REACH = 6
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ class InterventionExtractor:
             if sent.role not in cue.roles:
                 continue
             if sent.section in ("plan", "homework") and not (cue.allow_in_plan or cue.past_work):
+                continue
+            if UNTICKED_BOX.search(doc.text, max(0, m.start - UNTICKED_REACH), m.start):
                 continue
             candidates.append(m)
         by_sentence = defaultdict(list)
