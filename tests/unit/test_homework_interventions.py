@@ -196,8 +196,9 @@ def test_a_when_split_off_a_list_item_stays_with_its_task(extract: Callable[...,
 
 
 def test_the_rest_of_a_sentence_cut_at_an_initial_is_not_an_item(extract: Callable[..., Facts]) -> None:
-    """'I will see E. individually on 10/23 at 4 pm' is split after 'E.'; the tail is no task,
-    while 'J. will make flash cards tonight' keeps its own verb and stays an item."""
+    """'I will see E. individually on 10/23 at 4 pm' is the clinician's, not an item; 'J. will make
+    flash cards tonight' is the client's (an initial followed by the rest of its sentence no longer
+    ends the sentence, so the item keeps who does it)."""
     items = homework(
         extract,
         "Plan: J. will make flash cards tonight and review them Tue-Thu. Parents will save 988 in "
@@ -205,7 +206,7 @@ def test_the_rest_of_a_sentence_cut_at_an_initial_is_not_an_item(extract: Callab
         "with J. Friday after the test.",
     )
     assert items == [
-        "will make flash cards tonight and review them Tue-Thu",
+        "J. will make flash cards tonight and review them Tue-Thu",
         "Parents will save 988 in their phones tonight",
     ]
 
