@@ -50,6 +50,8 @@ TOPIC = re.compile(
     r"\bfor\s+(?!this\b|the\b|practice\b)(\w+)(?:\s+\w+)?\s+this\s+(?:week|wk)\b", re.IGNORECASE
 )
 DEDUPE_SIMILARITY = 75
+FOLLOW_ACROSS_SENTENCES = "follow.back_reference"
+"""The follow-on rule that also joins a step told in the next sentence ("Mark it on the chart.")."""
 # "Client: "I'll try the other route starting tomorrow."" written into the plan after the
 # assignment ("Client will take the river road home…") is the client accepting that task
 QUOTED_CLIENT = re.compile(
@@ -61,6 +63,12 @@ INITIAL_BEFORE = re.compile(r"\b[A-Z]\.\s*$")
 OWN_CLAUSE = re.compile(
     r"(?:will|'ll|to|agreed|agrees|chose|plans|is\s+to|can|should|needs?\s+to)\s+\w", re.IGNORECASE
 )
+
+
+def _in_brackets(text: str, start: int, pos: int) -> bool:
+    """Whether ``pos`` lies inside a bracket opened after ``start`` and not yet closed."""
+    before = text[start:pos]
+    return before.count("(") > before.count(")")
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,8 @@ class HomeworkExtractor:
         self._elab = cues("elaboration_only")
         self._other_subjects = cues("other_subjects")
         self._clinician_voice = cues("clinician_voice")
+        self._follow_on = cues("follow_on_steps")
+        self._prompts = cues("commitment_prompts")
         self._plan_sections = set(lexicon["plan_sections"])
         # objects that can share one verb: "practice calm place 2x daily and container before bed"
         self._task_nouns = [rx for rid, rx in self._tasks if rid in ("task.records", "task.practice")]
@@ -141,6 +151,21 @@ class HomeworkExtractor:
         own_verb = OWN_CLAUSE.match(piece) or self._task_verb.match(piece)
         return self._only_when(piece) or (piece[:1].islower() and not own_verb)
 
+    def _follows_on(self, piece: str, fired: set[str], across_sentences: bool = False) -> bool:
+        """Whether the piece is a step of the task just before it, not a task of its own.
+
+        ``try one skill a day and log it on your card`` and ``walk 3x; mark it on the chart`` are
+        one task each: the step records the task it points back to. Across a sentence break only
+        an explicit pointer (``it``, ``the ones``) links the two; within a sentence a step that
+        measures around the task (``drive the highway and rate SUDS before and after``) does too.
+        """
+        rules = (
+            [(rid, rx) for rid, rx in self._follow_on if rid == FOLLOW_ACROSS_SENTENCES]
+            if across_sentences
+            else self._follow_on
+        )
+        return self._first(rules, piece, fired)
+
     def _accepts_previous(self, doc: Document, item: _Item, kept: list[_Item]) -> bool:
         """A quoted acceptance in the note (``Client: "I'll try the other route starting
         tomorrow."``) right after the assignment it accepts is that one task, not a second."""
@@ -164,7 +189,13 @@ class HomeworkExtractor:
         return trim(text, s, e)
 
     def _pieces(
-        self, doc: Document, start: int, end: int, split_and_commas: bool, lists: bool = False
+        self,
+        doc: Document,
+        start: int,
+        end: int,
+        split_and_commas: bool,
+        fired: set[str],
+        lists: bool = False,
     ) -> list[tuple[int, int]]:
         """Split a span at numbers, semicolons and plan-item commas (and ``, and`` when asked;
         a Plan line's comma list of tasks with ``lists``).
@@ -174,20 +205,30 @@ class HomeworkExtractor:
         """
         text = doc.text
         cuts = [start]
-        for rx in (NUMBERED, SEMICOLON, PLAN_HEADS):
+        # "drive the two-lane highway (Route 20) to work": a number closing a bracket inside an
+        # item is part of it, not the next item's marker
+        cuts.extend(
+            m.start() for m in NUMBERED.finditer(text, start, end) if not _in_brackets(text, start, m.start())
+        )
+        for rx in (SEMICOLON, PLAN_HEADS):
             cuts.extend(m.start() for m in rx.finditer(text, start, end))
+        steps = [m.start() for m in SEMICOLON.finditer(text, start, end)]
         if split_and_commas and not TOPIC_LABEL.match(text, start, end):
-            cuts.extend(m.start() for m in COMMA_AND.finditer(text, start, end))
-        cuts = [*sorted(set(c for c in cuts if start <= c < end)), end]
+            found = [m.start() for m in COMMA_AND.finditer(text, start, end)]
+            cuts.extend(found)
+            steps.extend(found)
+        # "…4x this wk; mark it on the chart": a step pointing back stays with its task
+        joined = {c for c in steps if self._follows_on(text[slice(*self._clean(doc, c, end))], fired)}
+        cuts = [*sorted(set(c for c in cuts if start <= c < end and c not in joined)), end]
         out = []
         for a, b in itertools.pairwise(cuts):
             a, b = self._clean(doc, a, b)
             if b > a:
-                for a2, b2 in self._split_list(doc, a, b) if lists else [(a, b)]:
-                    out.extend(self._split_objects(doc, a2, b2))
+                for a2, b2 in self._split_list(doc, a, b, fired) if lists else [(a, b)]:
+                    out.extend(self._split_objects(doc, a2, b2, fired))
         return out
 
-    def _split_list(self, doc: Document, start: int, end: int) -> list[tuple[int, int]]:
+    def _split_list(self, doc: Document, start: int, end: int, fired: set[str]) -> list[tuple[int, int]]:
         """``market Sat, walks M/W/F, return the library books`` is three tasks: a comma list
         splits when every part (outside brackets) is a task of its own; ``thought record daily,
         focusing on work`` and ``gas station after dark, sister in the car, 3x`` stay whole."""
@@ -213,6 +254,7 @@ class HomeworkExtractor:
             b > a
             and self._is_task(text[a:b], scratch)
             and not BACK_REFERENCE.match(text, a, b)
+            and not self._follows_on(text[a:b], fired)
             and not QUALIFIER.match(text, a, b)
             and not self._only_when(text[a:b])  # "wake time 6:30 daily, weekends included"
             for a, b in parts
@@ -220,19 +262,21 @@ class HomeworkExtractor:
             return parts
         return [(start, end)]
 
-    def _split_objects(self, doc: Document, start: int, end: int) -> list[tuple[int, int]]:
+    def _split_objects(self, doc: Document, start: int, end: int, fired: set[str]) -> list[tuple[int, int]]:
         """``calm place 2x daily and container before bed`` is two tasks sharing one verb, and
         ``complete the sleep diary and ask her partner to join`` two tasks with their own verbs."""
         text = doc.text
         for m in AND_SPLIT.finditer(text, start, end):
             rest = text[m.end() : end]
+            if self._follows_on(rest, fired) or BACK_REFERENCE.match(rest):
+                continue  # "try one skill a day and log it on the card": "log" is a verb here
             if any(rx.match(rest) for rx in self._task_nouns):
-                return self._split_at(doc, start, m.start(), m.end(), end)
+                return self._split_at(doc, start, m.start(), m.end(), end, fired)
         for m in AND_CLAUSE.finditer(text, start, end):
             rest = text[m.end() : end]
             # "…and to decide by Friday", "…and will use a worry period": the second task's own verb;
             # a bare "and" splits only between two task verbs ("complete the diary and ask her partner")
-            if BACK_REFERENCE.match(rest):
+            if BACK_REFERENCE.match(rest) or self._follows_on(rest, fired):
                 continue  # "draft the schedule and send it to her sister": one task in two steps
             parallel = m.group("aux") is not None and rest[:1].islower()
             # two verbs, or a verb after "and" with each side saying its own when ("practice the
@@ -244,23 +288,25 @@ class HomeworkExtractor:
                     or (self._timed(text[start : m.start()]) and self._timed(rest))
                 )
             ):
-                return self._split_at(doc, start, m.start(), m.end(), end)
+                return self._split_at(doc, start, m.start(), m.end(), end, fired)
         return [(start, end)]
 
     def _timed(self, piece: str) -> bool:
         """Whether the piece says when ("twice a day", "at bedtime", "Tues")."""
         return self._first(self._times, piece, set())
 
-    def _split_at(self, doc: Document, start: int, cut: int, resume: int, end: int) -> list[tuple[int, int]]:
+    def _split_at(
+        self, doc: Document, start: int, cut: int, resume: int, end: int, fired: set[str]
+    ) -> list[tuple[int, int]]:
         left = self._clean(doc, start, cut)
-        rest = self._split_objects(doc, resume, end)
+        rest = self._split_objects(doc, resume, end, fired)
         return [p for p in (left, *rest) if p[1] > p[0]]
 
     # ------------------------------------------------------------------ sources
     def _from_plan_sections(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
         for s in doc.sentences:
             if s.role == "narrative" and s.section in self._plan_sections:
-                yield from self._pieces(doc, s.start, s.end, split_and_commas=False, lists=True)
+                yield from self._pieces(doc, s.start, s.end, split_and_commas=False, fired=fired, lists=True)
 
     def _from_assignments(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
         text = doc.text
@@ -288,7 +334,7 @@ class HomeworkExtractor:
                 (doc.sentences[i].start, doc.sentences[i].end) for i in sentences[1:]
             ]
             for a, b in spans:
-                yield from self._pieces(doc, a, b, split_and_commas=topic is None)
+                yield from self._pieces(doc, a, b, split_and_commas=topic is None, fired=fired)
             # "Noor, yours?" — the client names their own task in reply
             last = doc.sentences[doc.turn_sentences[t_idx][-1]]
             if self._first(self._own_task, text[last.start : last.end], fired):
@@ -313,8 +359,12 @@ class HomeworkExtractor:
                     continue  # "Mom was tearful; she agreed to…": she may be mom
                 fired.add(rid)
                 # "Her homework is to…" starts after the cue; "…; she agreed to call…" at its subject
-                start = {"nhw.homework_is": m.end(), "nhw.client_commits": m.start()}.get(rid, s.start)
-                yield from self._pieces(doc, start, s.end, split_and_commas=True)
+                start = {
+                    "nhw.homework_is": m.end(),
+                    "nhw.labelled_assignment": m.end(),
+                    "nhw.client_commits": m.start(),
+                }.get(rid, s.start)
+                yield from self._pieces(doc, start, s.end, split_and_commas=True, fired=fired)
                 break
 
     def _restatement(self, doc: Document, reply: int, fired: set[str]) -> Iterable[tuple[int, int]]:
@@ -332,7 +382,7 @@ class HomeworkExtractor:
             piece = doc.text[doc.sentences[j].start : doc.sentences[j].end]
             if not piece.rstrip().endswith("?"):
                 yield from self._pieces(
-                    doc, doc.sentences[j].start, doc.sentences[j].end, split_and_commas=True
+                    doc, doc.sentences[j].start, doc.sentences[j].end, split_and_commas=True, fired=fired
                 )
 
     def _from_requests(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
@@ -415,6 +465,14 @@ class HomeworkExtractor:
         piece = doc.text[s.start : s.end]
         return self._first(self._commit, piece, fired) and self._first(self._times, piece, fired)
 
+    def _invites_commitment(self, doc: Document, turn: int, fired: set[str]) -> bool:
+        """Whether the therapist's turn ends by inviting the client to commit to a step
+        (``Would you like that to be your step for this week?``, ``Want to commit to Friday?``):
+        the client's ``I'll call her Saturday.`` in reply is then the agreed task."""
+        last = doc.sentences[doc.turn_sentences[turn][-1]]
+        piece = doc.text[last.start : last.end]
+        return piece.rstrip().endswith("?") and self._first(self._prompts, piece, fired)
+
     def _from_commitments(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
         """``Mom: I'll email the counselor tonight.`` — after the therapist assigned practice."""
         text = doc.text
@@ -428,7 +486,9 @@ class HomeworkExtractor:
             if ther is None:
                 continue
             ther_text = text[doc.turns[ther].content_start : doc.turns[ther].end]
-            if not any(rx.search(ther_text) for _, rx in self._assign):
+            if not any(rx.search(ther_text) for _, rx in self._assign) and not self._invites_commitment(
+                doc, ther, fired
+            ):
                 continue
             for i in doc.turn_sentences[t_idx]:
                 if self._commits(doc, i, fired):
@@ -442,6 +502,18 @@ class HomeworkExtractor:
             return False
         return self._first(self._clinician_voice, piece, fired)
 
+    def _continues_previous(
+        self, doc: Document, last: _Item, start: int, piece: str, fired: set[str]
+    ) -> bool:
+        """A step that points back (``Mark it on the chart.``) right after the item before it,
+        with only a sentence break between them, is that item's second half."""
+        gap = doc.text[last.end : start]
+        return (
+            last.end <= start
+            and not gap.strip(" \t\n.;,—–-")
+            and self._follows_on(piece, fired, across_sentences=True)
+        )
+
     # ------------------------------------------------------------------ public
     def plan_steps(self, doc: Document, fired: set[str]) -> list[PlanStep]:
         """The next contact: ``Next session 1/21 09:00``, ``Same time next Tuesday?``,
@@ -454,7 +526,7 @@ class HomeworkExtractor:
             if s.role == "other":
                 continue
             pieces = (
-                self._pieces(doc, s.start, s.end, split_and_commas=False)
+                self._pieces(doc, s.start, s.end, split_and_commas=False, fired=set())
                 if s.section in self._plan_sections
                 else [(s.start, s.end)]
             )
@@ -486,6 +558,10 @@ class HomeworkExtractor:
                 if b > a and self._clinician_speaks(doc, a, piece, fired):
                     continue
                 if b > a and self._continues_initial(doc, a, piece):
+                    continue
+                if b > a and spans and self._continues_previous(doc, spans[-1], a, piece, fired):
+                    # "Try one skill a day. Log it on your card." — one task told in two sentences
+                    spans[-1] = _Item(spans[-1].start, b, spans[-1].order)
                     continue
                 if b > a and self._is_task(piece, fired):
                     spans.append(_Item(a, b, order))
