@@ -29,6 +29,7 @@ PIECES = st.sampled_from(
         ".", "?", "!", "…", "。", "！", "‽", "｡", ",", ";", ":", "-", "—", "_", "'", "’", '"', "“", "(", ")",
         "0", "7", "3.5", "1,000",
         " ", "  ", "   ", "\n", "\n\n", "\t", "\r\n", " \n", "\u00a0", "\u2009",
+        "-HI", "−SI", "–x",
         "Dr. ", "p.m. ", "a.m.", "P.M.", "e.g.", "i.e.", "don't", "can’t", "I'm", "it's", "we'll", "ph. 3",
         "é", "ß", "x\u0301", "٣", "²", "🙂",
     ]
@@ -43,7 +44,7 @@ def _reference(nlp: ClinicalNLP, text: str) -> tuple[list[str], list[bool], list
     for word, space in zip(words, spaces, strict=True):
         offsets.append(pos)
         pos += len(word) + space
-    return words, spaces, offsets, [offsets[i] for i in nlp._punctuation_starts(words)]
+    return words, spaces, offsets, [offsets[i] for i in nlp._punctuation_starts(words, spaces)]
 
 
 def _agree(nlp: ClinicalNLP, text: str) -> None:

@@ -47,6 +47,9 @@ TOKEN = re.compile(
 )
 
 
+SIGNS = frozenset("-−–")
+"""A minus written against a word ("-SI", "−HI") negates it in shorthand: a sign, not punctuation."""
+
 _ABBREVIATIONS = frozenset("ph Ph approx Approx vs incl cf Dr Mr Mrs Ms Mx St Prof".split())
 """The words TOKEN keeps whole with a following period (keep in step with its first line): a period
 after them is not a token of its own, so it cannot end a sentence."""
@@ -257,10 +260,11 @@ class ClinicalNLP:
         (:meth:`set_sentences`), for ConText. Nothing is tokenized yet."""
         return ParsedText(text)
 
-    def _punctuation_starts(self, words: Sequence[str]) -> list[int]:
+    def _punctuation_starts(self, words: Sequence[str], spaces: Sequence[bool] | None = None) -> list[int]:
         """Token indices that start a sentence, by the rule of spaCy's ``Sentencizer.predict``
         (its default punctuation characters; a sentence ends after them and before the next token
-        that is not punctuation).
+        that is not punctuation) — except that a minus sign written against a word ("No plan.
+        -HI.") is the shorthand for "denied" and opens the next sentence, not ends this one.
 
         The reference for :meth:`sentence_starts`, which applies the same rule without
         tokenizing the whole text (a test checks that both agree)."""
@@ -270,7 +274,14 @@ class ClinicalNLP:
         start, seen_period = 0, False
         for i, word in enumerate(words):
             in_punct = word in punct
-            if seen_period and not in_punct and not is_punct(word):
+            sign = (
+                word in SIGNS
+                and spaces is not None
+                and not spaces[i]
+                and i + 1 < len(words)
+                and words[i + 1][:1].isalpha()
+            )
+            if seen_period and not in_punct and (sign or not is_punct(word)):
                 if start != i:
                     starts.append(i)
                 start, seen_period = i, False
@@ -346,7 +357,8 @@ class ClinicalNLP:
                     cursor = at
                     break
                 in_punct = word in punct
-                if seen and not in_punct and not is_punct(word):
+                sign = word in SIGNS and at + 1 < len(text) and text[at + 1].isalpha()
+                if seen and not in_punct and (sign or not is_punct(word)):
                     starts.append(at)
                     seen = False
                 elif in_punct:
