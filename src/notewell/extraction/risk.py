@@ -112,6 +112,7 @@ class RiskExtractor:
         ]
         self._reask = re.compile(answers["reask"]["pattern"], re.IGNORECASE)
         self._clarified = re.compile(answers["clarified"]["pattern"], re.IGNORECASE)
+        self._accidental = re.compile(answers["accidental_overdose"]["pattern"], re.IGNORECASE)
         self._methods = [(m["id"], re.compile(m["pattern"], re.IGNORECASE)) for m in answers["method_terms"]]
         self._preamble = re.compile(answers["preamble"]["pattern"], re.IGNORECASE)
         self._reported = [
@@ -259,6 +260,10 @@ class RiskExtractor:
             if cue:
                 fired.add(cue)
                 return None
+        if target.rule.id == "attempt.overdose" and self._accidental.search(doc.text):
+            # "Overdose was accidental" / "I wasn't trying to die": the overdose is no attempt
+            fired.add("answer.accidental_overdose")
+            return target.rule.negated_value or "denied"
         if "NEGATED" in cats:
             if "neg.none_since" in ctx.rule_ids and target.rule.historical_value:
                 # "past self-harm: cut her arms at 16, none since", "SH: hx only, none since" —
