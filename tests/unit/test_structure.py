@@ -178,3 +178,15 @@ def test_a_private_line_keeps_only_itself_out_while_a_private_heading_keeps_its_
         "Bring to supervision.",
     ]
     assert [doc.text[s.start : s.end] for s in doc.sentences] == ["Denies SI, HI.", "P: RTC 1 wk."]
+
+
+def test_a_name_marked_as_the_client_in_the_opening_line_is_the_client_even_if_a_word(app: App) -> None:
+    # "Ava" is also a common word; "Ava, Mom" in a speaker list is not "Ava, the mother"
+    text = (
+        "Family session. Present: Ava (client, 15) and her mother. Speakers: T (therapist), Ava, Mom.\n"
+        "T: Any thoughts of killing yourself?\n"
+        "Ava: No.\n"
+        "Mom: She's been okay."
+    )
+    got = roles(app, text, session_type="family")
+    assert got[1:] == [("therapist", "T"), ("client", "Ava"), ("other", "Mom")]

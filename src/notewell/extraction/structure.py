@@ -147,6 +147,11 @@ NOTE_FOR_INLINE = re.compile(
     r"\s*:\s*([A-Z][A-Za-z]+)"
 )
 
+CLIENT_MARK = re.compile(
+    r"\b([A-Z][A-Za-z'’-]+)\s*\((?:the\s+)?(?:identified\s+)?(?i:client|patient|pt|IP)\b"
+)
+"""A name marked as the client in an opening line: "Ava (client, 15)"."""
+
 
 def _named_speakers(text: str, therapist: set[str], known: set[str]) -> set[str]:
     """Labels of lines opening with a person's name, in a transcript.
@@ -160,8 +165,8 @@ def _named_speakers(text: str, therapist: set[str], known: set[str]) -> set[str]
 
     speakers: set[str] = set()
     clinician_speaks = False
-    # "Other members: DEZ, MARIAH, COLE." — capitals the opening lines list are people even when
-    # the name is too rare for the given-names list
+    # "Other members: DEZ, MARIAH, COLE." / "Present: Ava (client, 15) and her mother." — a name
+    # the opening lines list is a person even when it is rare ("Dez") or also a word ("Ava")
     opening = "\n".join(text.splitlines()[:3])
     for line in text.splitlines():
         m = LABEL.match(line)
@@ -170,19 +175,17 @@ def _named_speakers(text: str, therapist: set[str], known: set[str]) -> set[str]
         label = _norm(m.group("label"))
         clinician_speaks = clinician_speaks or label in therapist
         raw = m.group("label").strip()
-        if (
-            label in known
-            or label in therapist
-            or zipf_frequency(label.split()[0], "en") >= EVERYDAY_WORD_ZIPF
-        ):
+        if label in known or label in therapist:
+            continue
+        is_name = NAME_LABEL.fullmatch(raw) or CAPITALS_LABEL.fullmatch(raw)
+        if is_name and re.search(rf"(?<![\w:]){re.escape(raw)}\b(?!:)", opening) is not None:
+            speakers.add(label)
+            continue
+        if zipf_frequency(label.split()[0], "en") >= EVERYDAY_WORD_ZIPF:
             continue
         if NAME_LABEL.fullmatch(raw) or (
             # "DANA:" — a transcript in capitals; an abbreviation heading ("HPI:", "MSE:") is not a name
-            CAPITALS_LABEL.fullmatch(raw)
-            and (
-                is_given_name(raw.split()[0].title(), EVERYDAY_WORD_ZIPF)
-                or re.search(rf"(?<![\w:]){re.escape(raw)}\b(?!:)", opening) is not None
-            )
+            CAPITALS_LABEL.fullmatch(raw) and is_given_name(raw.split()[0].title(), EVERYDAY_WORD_ZIPF)
         ):
             speakers.add(label)
     return speakers if clinician_speaks else set()
@@ -217,8 +220,9 @@ def _client_from_transcript(
             header = _norm(value)
             break
     if header is None:
-        # "DBT skills group, wk 3 ... Note for: Priya S." — a header inside the opening line
-        named = NOTE_FOR_INLINE.search("\n".join(lines[:5]))
+        # "DBT skills group, wk 3 ... Note for: Priya S." — a header inside the opening line;
+        # "Present: Ava (client, 15) and her mother." — the name marked as the client
+        named = NOTE_FOR_INLINE.search("\n".join(lines[:5])) or CLIENT_MARK.search("\n".join(lines[:5]))
         header = _norm(named.group(1)) if named else None
     if header is not None:
         first = header.split()[0]
