@@ -376,3 +376,11 @@ def test_a_parent_answering_for_a_young_child_asked_about_by_name(risk: Risk) ->
         ]
         == "passive"
     )
+
+
+def test_thoughts_of_a_method_are_no_plan_when_the_plan_is_denied_outright(risk: Risk) -> None:
+    """C-SSRS item 3 (a method in mind) is not item 5 (a worked-out plan)."""
+    screened = "C-SSRS: yes to thoughts of killing himself, yes to thinking about a method. No to a plan."
+    assert risk(screened)["suicide_plan"] == "denied"
+    asked = "C: I think about killing myself.\nT: Have you thought about how you would do it?\nC: Pills."
+    assert risk(asked)["suicide_plan"] == "present"

@@ -53,6 +53,7 @@ class TargetRule:
     roles: frozenset[str]
     presupposed: bool = False
     question_anchors: bool = False
+    yields_to_denial: bool = False
 
     @classmethod
     def from_yaml(cls, raw: dict[str, Any]) -> TargetRule:
@@ -70,6 +71,7 @@ class TargetRule:
             roles=frozenset(raw.get("roles", ("narrative", "client"))),
             presupposed=bool(raw.get("presupposed", False)),
             question_anchors=bool(raw.get("question_anchors", False)),
+            yields_to_denial=bool(raw.get("yields_to_denial", False)),
         )
 
 
@@ -103,6 +105,7 @@ class RiskExtractor:
             self._rules.append(
                 CompiledRule.build(rule.id, raw["pattern"], raw.get("case_sensitive", False), rule)
             )
+        self._target_rules = [r.payload for r in self._rules]
         # "C:", "Pt:" name a role, not a person: a question never names the client by them
         self._role_labels = frozenset(label.lower() for label in lexicons["speakers"]["client_labels"])
         answers = lexicons["risk_answers"]
@@ -553,7 +556,14 @@ class RiskExtractor:
                     out.append(RiskStatement(t.rule.key, value, span, "text", t.rule.id, historical))
         out.extend(self._question_answers(doc, targets, fired))
         out.extend(self._screen_answers(doc, targets, fired))
-        return out
+        return self._weak_overruled(out)
+
+    def _weak_overruled(self, statements: list[RiskStatement]) -> list[RiskStatement]:
+        """Drop weak evidence that an explicit denial of the same key outweighs: thoughts of a
+        method are no plan when the note says "no to a worked-out plan"."""
+        weak = {r.id for r in self._target_rules if r.yields_to_denial}
+        denied = {s.key for s in statements if s.value == "denied" and s.rule not in weak}
+        return [s for s in statements if not (s.rule in weak and s.key in denied)]
 
     def extract(
         self,
