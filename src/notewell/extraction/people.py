@@ -11,7 +11,7 @@ to name the relation instead ("her partner").
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from notewell.domain.evidence import Evidence
@@ -63,6 +63,7 @@ def _given_name_list() -> Any:
     return gender_guesser.detector.Detector(case_sensitive=False)
 
 
+@lru_cache(maxsize=8192)  # a pure lookup, asked for the same few names again and again
 def is_given_name(word: str, max_common_word_zipf: float) -> bool:
     """Whether a capitalised word is a given name and not also an everyday English word.
 
@@ -130,10 +131,11 @@ class PeopleFinder:
         mentions: list[PersonMention] = []
         mid_sentence: set[str] = set()
         candidates: list[tuple[int, int, str, bool]] = []
+        title = self._title
         for m in CAPITALISED.finditer(text):
             word = m.group(1)
-            titled = bool(self._title.search(text, max(0, m.start() - 6), m.start() + 1))
-            if not titled and word.split()[0].lower() in lowered and " " not in word:
+            titled = bool(title.search(text, max(0, m.start() - 6), m.start() + 1))
+            if not titled and " " not in word and word.lower() in lowered:
                 continue  # an ordinary word that happens to open a sentence ("Pool", "The")
             idx = doc.index.sentence_at(m.start())
             if idx is None:
