@@ -201,3 +201,17 @@ def test_a_case_sensitive_capital_is_a_prefilter_literal_but_a_caseless_letter_i
     plan = literal_plan(r"(?<![\w.])F\d\d(?:\.\d{1,2})?", True)
     assert plan is not None and plan[0] == "lits" and plan[1] == frozenset({"F"})
     assert literal_plan(r"(?<![\w.])F\d\d(?:\.\d{1,2})?", False) is None
+
+
+def test_a_pattern_with_uncased_punctuation_still_gets_a_caseless_regex() -> None:
+    """A dash or a curly quote has no case: "SI: asked – denies" and "client’s" patterns keep the
+    fast caseless path, while a non-ASCII letter ("é") still does not."""
+    from notewell.extraction.matching import caseless_regex
+
+    pattern = r"\basked\s*[-–—:]\s*denie[sd]\b|\bclient’s\b"
+    fast = caseless_regex(pattern)
+    assert fast is not None
+    text = "SI: Asked – DENIES. The Client’s plan."
+    slow = re.compile(pattern, re.IGNORECASE)
+    assert [m.span() for m in fast.finditer(text.lower())] == [m.span() for m in slow.finditer(text)]
+    assert caseless_regex(r"caf\u00e9") is None

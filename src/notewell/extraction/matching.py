@@ -147,21 +147,28 @@ CASELESS_LOOKBEHIND = 8
 """The widest lookbehind a caseless regex may hold: it may read that far before a sentence."""
 
 
+def _cased(code: int) -> bool:
+    """Whether a character has case: a dash or a curly quote ("–", "’", "“") has none, so
+    ``re.IGNORECASE`` matches only itself and a caseless regex may keep it."""
+    ch = chr(code)
+    return ch.isalpha() or ch.lower() != ch or ch.upper() != ch or ch.casefold() != ch
+
+
 def _lowered_items(items: Any) -> list[tuple[Any, Any]] | None:
     """A parsed regex's items with every letter in lower case, for matching lower-cased text
     without ``re.IGNORECASE``; ``None`` when a construct is not known to keep its meaning (a
-    non-ASCII letter, scoped flags, a conditional group)."""
+    non-ASCII letter or other character with case, scoped flags, a conditional group)."""
     out: list[tuple[Any, Any]] = []
     for op, av in items:
         if op is _c.LITERAL or op is _c.NOT_LITERAL:
-            if av > 127:
+            if av > 127 and _cased(av):
                 return None
             out.append((op, ord(chr(av).lower())))
         elif op is _c.IN:
             members: list[tuple[Any, Any]] = []
             for kind, value in av:
                 if kind is _c.LITERAL:
-                    if value > 127:
+                    if value > 127 and _cased(value):
                         return None
                     members.append((kind, value))
                     if chr(value).isupper():
