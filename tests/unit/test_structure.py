@@ -190,3 +190,13 @@ def test_a_name_marked_as_the_client_in_the_opening_line_is_the_client_even_if_a
     )
     got = roles(app, text, session_type="family")
     assert got[1:] == [("therapist", "T"), ("client", "Ava"), ("other", "Mom")]
+
+
+def test_a_homework_line_reporting_last_weeks_work_does_not_make_the_session_homework(app: App) -> None:
+    doc = app.extractor.document(
+        make_session(
+            'HW: mood log kept 5 of 7 days.\nRe: work, examined the thought "I\'ll be fired".\n'
+            "HW: thought record x3 this week.\nAnd a walk on Sunday."
+        )
+    )
+    assert [s.section for s in doc.sentences] == ["homework", None, "homework", "homework"]

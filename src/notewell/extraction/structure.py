@@ -114,6 +114,14 @@ class SpeakerBook:
         return None
 
 
+HOMEWORK_DONE = re.compile(
+    r"\b\d{1,2}\s*(?:/|of|out\s+of)\s*\d{1,2}\b|\b(?:completed|did|done|filled|finished|skipped|"
+    r"missed|reviewed|kept|logged)\b",
+    re.IGNORECASE,
+)
+"""A homework line that reports what was done since last session, not a new assignment."""
+
+
 LEGEND = re.compile(
     r"(?<![\w=])(?P<short>[A-Z][A-Za-z]{0,15})\s*=\s*(?:the\s+|our\s+)?"
     r"(?P<role>[A-Za-z][A-Za-z \-]{0,24}?)\s*(?=[.,;)\n]|$)"
@@ -275,7 +283,9 @@ def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | 
     previous_label = ""
     # "Note to self: I suspect …" is private for its own line; the unlabelled line after it
     # ("Denies SI, HI.") is the note again. A bare "Process notes:" heading keeps the lines
-    # under it private up to the next label or blank line.
+    # under it private up to the next label or blank line. So for a "HW:" line that reports how
+    # last week's homework went ("HW: log filled 4 of 7 days"): the session's work that follows
+    # is not homework.
     after_private: str | None = None
     private_line_only = False
     for start, end in _lines(text):
@@ -286,8 +296,12 @@ def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | 
             continue
         lead = len(line) - len(line.lstrip())
         m = LABEL.match(line)
-        if private_line_only and not m and lead == 0:
-            section, private_line_only = after_private, False
+        if private_line_only and lead == 0:
+            # the next line at the margin that opens no speaker or section of its own ("Re: choir,
+            # pt states …" is a topic, not a heading) goes back to the section before
+            label = m.group("label") if m else None
+            if label is None or (book.role_of(label) is None and book.section_of(label) is None):
+                section, private_line_only = after_private, False
         role: Role = "narrative"
         speaker: str | None = None
         content_start = start + lead
@@ -303,9 +317,14 @@ def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | 
                 if found_section == "plan" and previous_label in SUICIDE_RISK_LABELS:
                     # "SI: active, daily. / Plan: rifle in barn." — the suicide plan, not the treatment plan
                     found_section = "risk"
-                if found_section == "private" and section != "private":
+                content = line[m.end() :]
+                line_only = bool(content.strip()) and (
+                    found_section == "private"
+                    or (found_section == "homework" and HOMEWORK_DONE.search(content) is not None)
+                )
+                if line_only and section != found_section:
                     after_private = section
-                private_line_only = found_section == "private" and bool(line[m.end() :].strip())
+                private_line_only = line_only
                 section = found_section
             previous_label = _norm(label)
         else:
