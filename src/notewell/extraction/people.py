@@ -135,10 +135,9 @@ class PeopleFinder:
         for m in CAPITALISED.finditer(text):
             word = m.group(1)
             # every honorific ("Dr.", "Ms") opens with a capital: no capital just before, no title
-            lead_in = text[max(0, m.start() - 6) : m.start()]
-            titled = lead_in != lead_in.lower() and bool(
-                title.search(text, max(0, m.start() - 6), m.start() + 1)
-            )
+            lo = max(0, m.start() - 6)
+            lead_in = text[lo : m.start()]
+            titled = lead_in != lead_in.lower() and bool(title.search(text, lo, m.start() + 1))
             if not titled and " " not in word and word.lower() in lowered:
                 continue  # an ordinary word that happens to open a sentence ("Pool", "The")
             idx = doc.index.sentence_at(m.start())

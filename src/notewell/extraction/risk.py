@@ -54,6 +54,7 @@ class TargetRule:
     presupposed: bool = False
     question_anchors: bool = False
     yields_to_denial: bool = False
+    undone_by_accident: bool = False
 
     @classmethod
     def from_yaml(cls, raw: dict[str, Any]) -> TargetRule:
@@ -72,6 +73,7 @@ class TargetRule:
             presupposed=bool(raw.get("presupposed", False)),
             question_anchors=bool(raw.get("question_anchors", False)),
             yields_to_denial=bool(raw.get("yields_to_denial", False)),
+            undone_by_accident=bool(raw.get("undone_by_accident", False)),
         )
 
 
@@ -105,7 +107,7 @@ class RiskExtractor:
             self._rules.append(
                 CompiledRule.build(rule.id, raw["pattern"], raw.get("case_sensitive", False), rule)
             )
-        self._target_rules = [r.payload for r in self._rules]
+        self._weak_rules = frozenset(r.id for r in (c.payload for c in self._rules) if r.yields_to_denial)
         # "C:", "Pt:" name a role, not a person: a question never names the client by them
         self._role_labels = frozenset(label.lower() for label in lexicons["speakers"]["client_labels"])
         answers = lexicons["risk_answers"]
@@ -263,7 +265,7 @@ class RiskExtractor:
             if cue:
                 fired.add(cue)
                 return None
-        if target.rule.id == "attempt.overdose" and self._accidental.search(doc.text):
+        if target.rule.undone_by_accident and self._accidental.search(doc.text):
             # "Overdose was accidental" / "I wasn't trying to die": the overdose is no attempt
             fired.add("answer.accidental_overdose")
             return target.rule.negated_value or "denied"
@@ -561,7 +563,7 @@ class RiskExtractor:
     def _weak_overruled(self, statements: list[RiskStatement]) -> list[RiskStatement]:
         """Drop weak evidence that an explicit denial of the same key outweighs: thoughts of a
         method are no plan when the note says "no to a worked-out plan"."""
-        weak = {r.id for r in self._target_rules if r.yields_to_denial}
+        weak = self._weak_rules
         denied = {s.key for s in statements if s.value == "denied" and s.rule not in weak}
         return [s for s in statements if not (s.rule in weak and s.key in denied)]
 

@@ -185,16 +185,15 @@ def _named_speakers(text: str, therapist: set[str], known: set[str]) -> set[str]
         raw = m.group("label").strip()
         if label in known or label in therapist:
             continue
-        is_name = NAME_LABEL.fullmatch(raw) or CAPITALS_LABEL.fullmatch(raw)
-        if is_name and re.search(rf"(?<![\w:]){re.escape(raw)}\b(?!:)", opening) is not None:
+        titled = NAME_LABEL.fullmatch(raw) is not None
+        capitals = CAPITALS_LABEL.fullmatch(raw) is not None
+        if (titled or capitals) and re.search(rf"(?<![\w:]){re.escape(raw)}\b(?!:)", opening):
             speakers.add(label)
             continue
         if zipf_frequency(label.split()[0], "en") >= EVERYDAY_WORD_ZIPF:
             continue
-        if NAME_LABEL.fullmatch(raw) or (
-            # "DANA:" — a transcript in capitals; an abbreviation heading ("HPI:", "MSE:") is not a name
-            CAPITALS_LABEL.fullmatch(raw) and is_given_name(raw.split()[0].title(), EVERYDAY_WORD_ZIPF)
-        ):
+        # "DANA:" — a transcript in capitals; an abbreviation heading ("HPI:", "MSE:") is not a name
+        if titled or (capitals and is_given_name(raw.split()[0].title(), EVERYDAY_WORD_ZIPF)):
             speakers.add(label)
     return speakers if clinician_speaks else set()
 
@@ -220,6 +219,7 @@ def _client_from_transcript(
     if not speakers:
         return None
     lines = text.splitlines()
+    head = "\n".join(lines[:5])
     header: str | None = None
     for line in lines[:5]:
         m = LABEL.match(line)
@@ -230,14 +230,14 @@ def _client_from_transcript(
     if header is None:
         # "DBT skills group, wk 3 ... Note for: Priya S." — a header inside the opening line;
         # "Present: Ava (client, 15) and her mother." — the name marked as the client
-        named = NOTE_FOR_INLINE.search("\n".join(lines[:5])) or CLIENT_MARK.search("\n".join(lines[:5]))
+        named = NOTE_FOR_INLINE.search(head) or CLIENT_MARK.search(head)
         header = _norm(named.group(1)) if named else None
     if header is not None:
         first = header.split()[0]
         chosen = next((s for s in speakers if s == header or s.split()[0] == first), None)
         if chosen is not None:
             return chosen, speakers - {chosen}
-    opening = " ".join(lines[:5]).lower()
+    opening = head.replace("\n", " ").lower()
     related = {
         s
         for s in speakers
@@ -281,27 +281,27 @@ def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | 
     sections: list[str | None] = []
     section: str | None = None
     previous_label = ""
-    # "Note to self: I suspect …" is private for its own line; the unlabelled line after it
-    # ("Denies SI, HI.") is the note again. A bare "Process notes:" heading keeps the lines
-    # under it private up to the next label or blank line. So for a "HW:" line that reports how
-    # last week's homework went ("HW: log filled 4 of 7 days"): the session's work that follows
-    # is not homework.
-    after_private: str | None = None
-    private_line_only = False
+    # Some labelled lines open a section for themselves only. "Note to self: I suspect …" is
+    # private for its own line; the unlabelled line after it ("Denies SI, HI.") is the note again
+    # (a bare "Process notes:" heading keeps its block private up to the next label or blank
+    # line). So is a "HW:" line that reports how last week's homework went ("HW: log filled 4 of
+    # 7 days"): the session's work written after it is not homework.
+    section_before: str | None = None
+    one_line_section = False
     for start, end in _lines(text):
         line = text[start:end]
         if not line.strip():
             section = None
-            private_line_only = False
+            one_line_section = False
             continue
         lead = len(line) - len(line.lstrip())
         m = LABEL.match(line)
-        if private_line_only and lead == 0:
+        if one_line_section and lead == 0:
             # the next line at the margin that opens no speaker or section of its own ("Re: choir,
             # pt states …" is a topic, not a heading) goes back to the section before
             label = m.group("label") if m else None
             if label is None or (book.role_of(label) is None and book.section_of(label) is None):
-                section, private_line_only = after_private, False
+                section, one_line_section = section_before, False
         role: Role = "narrative"
         speaker: str | None = None
         content_start = start + lead
@@ -323,8 +323,8 @@ def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | 
                     or (found_section == "homework" and HOMEWORK_DONE.search(content) is not None)
                 )
                 if line_only and section != found_section:
-                    after_private = section
-                private_line_only = line_only
+                    section_before = section
+                one_line_section = line_only
                 section = found_section
             previous_label = _norm(label)
         else:
