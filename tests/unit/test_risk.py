@@ -317,6 +317,10 @@ def test_a_field_label_does_not_outrank_its_own_denial(risk: Risk) -> None:
     )
     # the label carries the finding when the field names nothing of its own
     assert risk("SI: no plan, no intent.")["suicidal_ideation"] == "active"
+    # a field answered yes and then described: the description, dated, is the finding
+    assert risk("NSSI: Yes - burned herself with a lighter in 8th grade.")["self_harm"] == "past"
+    assert risk("Self-injury: yes, scratched her arms on Saturday.")["self_harm"] == "current"
+    assert risk("Self-harm: yes")["self_harm"] == "current"
 
 
 def test_ticked_form_rows(risk: Risk) -> None:
@@ -384,3 +388,50 @@ def test_thoughts_of_a_method_are_no_plan_when_the_plan_is_denied_outright(risk:
     assert risk(screened)["suicide_plan"] == "denied"
     asked = "C: I think about killing myself.\nT: Have you thought about how you would do it?\nC: Pills."
     assert risk(asked)["suicide_plan"] == "present"
+
+
+def test_a_bare_denial_answers_the_sentence_before_it(risk: Risk) -> None:
+    r = risk("Thoughts of suicide during the divorce in 2021. Currently denies.")
+    assert r["suicidal_ideation"] == "denied"
+    # the history stays history: an attempt is not taken back by "denies now"
+    r = risk("Overdosed on her mother's pills in 2019. Denies now.")
+    assert r["suicide_attempt_history"] == "reported"
+    # a sentence that says what it denies is not bare
+    assert risk("Thoughts of suicide in 2021. Currently denies cravings.")["suicidal_ideation"] == "not_assessed"
+
+
+def test_a_relation_told_or_argued_with_is_not_the_subject(risk: Risk) -> None:
+    assert risk("Yesterday he told his sister he wanted to die.")["suicidal_ideation"] == "passive"
+    assert risk("She was furious at her husband and had thoughts of stabbing him.")["homicidal_ideation"] == "present"
+    # a relation described by a "who" clause is still its subject
+    assert risk("She is close to her cousin, who attempted suicide last year.")["suicide_attempt_history"] == (
+        "not_assessed"
+    )
+
+
+def test_a_relatives_weapon_is_the_clients_access(risk: Risk) -> None:
+    assert risk("Passive SI. Her father keeps two shotguns in the hall closet.")["means_access"] == "present"
+
+
+def test_abuse_told_as_what_was_done_is_reported_however_old(risk: Risk) -> None:
+    assert risk("He said a neighbor molested him when he was seven.")["abuse_neglect"] == "reported"
+    assert risk("Hx of physical abuse by her first husband.")["abuse_neglect"] == "reported"
+    assert risk("Denies hx of abuse or neglect.")["abuse_neglect"] == "denied"
+
+
+def test_self_harm_that_stopped_is_past(risk: Risk) -> None:
+    assert risk("He stopped burning himself after his first year of therapy.")["self_harm"] == "past"
+
+
+def test_plain_speech_ideation_and_shorthand_without(risk: Risk) -> None:
+    assert risk("Some nights she thinks about ending it all.")["suicidal_ideation"] == "active"
+    r = risk("Endorses SI w/o plan.")
+    assert r["suicidal_ideation"] == "active"
+    assert r["suicide_plan"] == "denied"
+
+
+def test_a_hesitant_answer_that_then_says_yes_is_yes(risk: Risk) -> None:
+    text = "T: Have you had thoughts of killing yourself this week?\nC: I don't know. Maybe once or twice."
+    assert risk(text)["suicidal_ideation"] == "active"
+    text = "T: Have you had thoughts of killing yourself this week?\nC: (quiet) Here and there."
+    assert risk(text)["suicidal_ideation"] == "active"

@@ -120,6 +120,7 @@ class RiskExtractor:
         self._accidental = re.compile(answers["accidental_overdose"]["pattern"], re.IGNORECASE)
         self._methods = [(m["id"], re.compile(m["pattern"], re.IGNORECASE)) for m in answers["method_terms"]]
         self._preamble = re.compile(answers["preamble"]["pattern"], re.IGNORECASE)
+        self._bare_denial = re.compile(answers["bare_denial"]["pattern"], re.IGNORECASE)
         self._reported = [
             (a["id"], a["kind"], re.compile(a["pattern"], re.IGNORECASE)) for a in answers["reported_answers"]
         ]
@@ -558,7 +559,34 @@ class RiskExtractor:
                     out.append(RiskStatement(t.rule.key, value, span, "text", t.rule.id, historical))
         out.extend(self._question_answers(doc, targets, fired))
         out.extend(self._screen_answers(doc, targets, fired))
+        out.extend(self._bare_denials(doc, targets, fired))
         return self._weak_overruled(out)
+
+    def _bare_denials(self, doc: Document, targets: Sequence[Target], fired: set[str]) -> list[RiskStatement]:
+        """A sentence that is only a denial ("Currently denies.") denies, now, what the sentence
+        before it spoke of: "Last SI was 3 years ago. Currently denies." is ideation denied today,
+        beside the history. Only keys that describe a current state are read this way."""
+        text = doc.text
+        if "enie" not in text:
+            return []
+        by_sentence: dict[int, list[Target]] = defaultdict(list)
+        for t in targets:
+            if t.rule.key in CURRENT_STATE_KEYS:
+                by_sentence[t.sentence].append(t)
+        out: list[RiskStatement] = []
+        for idx in sorted(by_sentence):
+            nxt = idx + 1
+            if nxt >= len(doc.sentences):
+                continue
+            sent, prev = doc.sentences[nxt], doc.sentences[idx]
+            if sent.turn != prev.turn or sent.role not in ("narrative", "client") or nxt in by_sentence:
+                continue
+            if sent.end - sent.start > BARE_DENIAL_CHARS or not self._bare_denial.fullmatch(text, sent.start, sent.end):
+                continue
+            fired.add("answer.bare_denial")
+            for key in dict.fromkeys(t.rule.key for t in by_sentence[idx]):
+                out.append(RiskStatement(key, "denied", (Evidence(sent.start, sent.end),), "text", "answer.bare_denial"))
+        return out
 
     def _weak_overruled(self, statements: list[RiskStatement]) -> list[RiskStatement]:
         """Drop weak evidence that an explicit denial of the same key outweighs: thoughts of a
@@ -585,10 +613,12 @@ def field_labels_dropped(doc: Document, targets: Sequence[Target]) -> list[Targe
 
     In "Trauma/abuse: denies hx of physical or sexual abuse or neglect." the label's "abuse"
     says only what the field is about; the field's own "abuse", after the denial, is the
-    statement. A label is the short run before the sentence's first colon. It is dropped only
-    when its field opens with a denial and a target of the same risk key follows the colon, so
-    "SI: none" and "SI: no plan" (the label carries the finding), "Suicidal thoughts: [ ] Yes
-    [x] No" and "C-SSRS positive: ideation w/ plan" still count.
+    statement. The same holds for a field that answers yes and then says what: in "NSSI: Yes -
+    cutting ages 14-16, none since." the cutting, dated to adolescence, is the finding, not a
+    bare current "NSSI". A label is the short run before the sentence's first colon. It is
+    dropped only when its field opens with a denial or a yes and a target of the same risk key
+    follows the colon, so "SI: none" and "SI: no plan" (the label carries the finding),
+    "Suicidal thoughts: [ ] Yes [x] No" and "C-SSRS positive: ideation w/ plan" still count.
     """
     text = doc.text
     out: list[Target] = []
@@ -599,7 +629,7 @@ def field_labels_dropped(doc: Document, targets: Sequence[Target]) -> list[Targe
             colon != -1
             and ":" not in text[sent.start : t.start]
             and len(text[sent.start : colon].split()) <= FIELD_LABEL_WORDS
-            and FIELD_DENIAL.match(text, colon + 1) is not None
+            and FIELD_ANSWER.match(text, colon + 1) is not None
         )
         if is_label and any(
             o.rule.key == t.rule.key and o.sentence == t.sentence and o.start > colon for o in targets
@@ -609,17 +639,23 @@ def field_labels_dropped(doc: Document, targets: Sequence[Target]) -> list[Targe
     return out
 
 
+CURRENT_STATE_KEYS = frozenset({"suicidal_ideation", "suicide_plan", "suicide_intent", "homicidal_ideation", "self_harm"})
+"""Keys a bare "Currently denies." can deny: they describe the client's state now."""
+BARE_DENIAL_CHARS = 60
+"""A bare denial is short ("Pt currently denies."); a longer sentence says what it denies."""
 SCREEN_FOLLOW_UP_TURNS = 4
 """How many turns back a clinician's follow-up question still belongs to a risk screen."""
 DISCLAIMER_REACH = 120
 """How far into the speaker's answer a disclaimer still takes back the words asked about."""
 FIELD_LABEL_WORDS = 4
 """The most words a field label runs to ("Trauma/abuse:", "Hx of self-harm:")."""
-FIELD_DENIAL = re.compile(
-    r"\s*(?:(?:pt|client|cl|he|she|they)\s+)?(?:denie[sd]|deny|no|none|negative|neg)\b", re.IGNORECASE
+FIELD_ANSWER = re.compile(
+    r"\s*(?:(?:pt|client|cl|he|she|they)\s+)?(?:denie[sd]|deny|no|none|negative|neg|yes|endorse[sd]?)\b",
+    re.IGNORECASE,
 )
-"""A field whose content opens with a denial ("…: denies hx of abuse or neglect"): a field that
-opens with a finding ("SH act Fri: 3 superficial cuts") keeps its label as evidence."""
+"""A field whose content opens with an answer ("…: denies hx of abuse or neglect", "…: Yes -
+cutting at 15"): a field that opens with the finding itself ("SH act Fri: 3 superficial cuts")
+keeps its label as evidence."""
 
 
 def resolve(statements: Sequence[RiskStatement]) -> MappingProxyType[str, RiskFinding]:
