@@ -39,6 +39,17 @@ def test_both_partners_are_the_client_in_couples_work(app: App) -> None:
     assert [r for r, _ in got] == ["therapist", "client", "client"]
 
 
+def test_a_couples_client_named_as_one_partner_is_that_partner(app: App) -> None:
+    got = roles(
+        app,
+        "Therapist: Go ahead.\nLee: Okay.\nKim: Sure.",
+        session_type="couples",
+        participants=("Lee", "Kim"),
+        client_name="Lee",
+    )
+    assert [r for r, _ in got] == ["therapist", "client", "other"]
+
+
 def test_shorthand_labels_are_sections_not_speakers(app: App) -> None:
     doc = app.extractor.document(make_session("S: Mood 4/10.\nRisk: Denies SI.\nP: Thought record daily."))
     assert [t.role for t in doc.turns] == ["narrative"] * 3

@@ -79,7 +79,9 @@ class MeasureExtractor:
                 hit = rx.match(after)
                 if hit:
                     score, rule_id = float(hit.group("score")), rid
-                    prior.append(PriorScore(float(hit.group("prior")), "earlier"))
+                    earlier = hit.group("prior") or hit.groupdict().get("prior2")
+                    if earlier:
+                        prior.append(PriorScore(float(earlier), "earlier"))
                     end = m.end + hit.end()
                     break
             if score is None and any(rx.match(after) for _, rx in self._not):

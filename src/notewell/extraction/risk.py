@@ -36,7 +36,7 @@ from notewell.extraction.document import Document
 from notewell.extraction.matching import CompiledRule, Match
 from notewell.extraction.nlp import ClinicalNLP, ContextResult, TargetSpan
 
-DROP_CATEGORIES = frozenset({"HYPOTHETICAL", "OTHER_PERSON", "FIGURATIVE", "FUTURE"})
+DROP_CATEGORIES = frozenset({"HYPOTHETICAL", "OTHER_PERSON", "FIGURATIVE", "FUTURE", "UNTICKED"})
 SPOKEN_ROLES = frozenset({"client", "other"})
 
 
@@ -121,6 +121,7 @@ class RiskExtractor:
         self._methods = [(m["id"], re.compile(m["pattern"], re.IGNORECASE)) for m in answers["method_terms"]]
         self._preamble = re.compile(answers["preamble"]["pattern"], re.IGNORECASE)
         self._bare_denial = re.compile(answers["bare_denial"]["pattern"], re.IGNORECASE)
+        self._form_answer = re.compile(answers["form_answer"]["pattern"], re.IGNORECASE)
         self._reported = [
             (a["id"], a["kind"], re.compile(a["pattern"], re.IGNORECASE)) for a in answers["reported_answers"]
         ]
@@ -203,9 +204,63 @@ class RiskExtractor:
         for idx, group in sorted(by_sentence.items()):
             spans = [TargetSpan(t.start, t.end, f"risk:{t.rule.key}") for t in group]
             results = self._nlp.assess(doc.parsed, idx, spans)
+            dated = self._dated_months_ago(doc, idx)
             for t, res in zip(group, results, strict=True):
+                if dated and "HISTORICAL" not in res.categories and t.rule.key not in UNDATED_KEYS:
+                    res = ContextResult(
+                        res.categories | {"HISTORICAL"}, res.rule_ids | {"hist.month_before"}, res.present, res.distance
+                    )
                 assessed.append(Target(t.rule, t.start, t.end, t.sentence, res))
         return assessed
+
+    @staticmethod
+    def _about_violence_dropped(targets: list[Target], fired: set[str]) -> list[Target]:
+        """A weak "plan" or "intent" whose topic is homicidal ideation is not about suicide.
+
+        "HI: POSITIVE - thoughts of hurting ex's bf. Denies plan. Denies intent." asks about a
+        plan to hurt him; the suicide plan and intent were not assessed. The topic is the risk
+        named in the same sentence, or else in the last sentence before it that named one: homicidal ideation that is affirmed there, with
+        no suicidal ideation, attempt or self-harm beside it ("Denies SI/HI, plan or intent"
+        keeps its plan). "Duty to warn: no serious threat, no plan or intent" is about violence
+        too."""
+        by_sentence: dict[int, list[Target]] = defaultdict(list)
+        for t in targets:
+            if not t.rule.needs_anchor:
+                by_sentence[t.sentence].append(t)
+        strong = sorted(by_sentence)
+        out = []
+        for t in targets:
+            if t.rule.needs_anchor and t.rule.key in ("suicide_plan", "suicide_intent"):
+                # the same sentence, else the last one before it that named a risk
+                at = bisect.bisect_left(strong, t.sentence)
+                near = by_sentence.get(t.sentence) or (by_sentence[strong[at - 1]] if at else [])
+                suicidal = any(n.rule.key in SUICIDE_TOPIC_KEYS for n in near)
+                violent = any(
+                    n.rule.key == "homicidal_ideation"
+                    and not (n.context and n.context.categories & (DROP_CATEGORIES | {"NEGATED", "SCREEN"}))
+                    for n in near
+                )
+                if violent and not suicidal:
+                    fired.add("topic.homicidal")
+                    continue
+            out.append(t)
+        return out
+
+    @staticmethod
+    def _dated_months_ago(doc: Document, sentence: int) -> bool:
+        """Whether the sentence dates what it tells to a month at least two months before the
+        session: on 12 May, "I scratched my arm with a paperclip in February" is self-harm in the
+        past, not in the past month. A sentence that also speaks of now ("again last night",
+        "still") is left to its other words."""
+        when = doc.session.meta.date
+        if when is None:
+            return False
+        sent = doc.sentences[sentence]
+        found = MONTH_MENTION.search(doc.text, sent.start, sent.end)
+        if found is None or NOW_WORDS.search(doc.text, sent.start, sent.end):
+            return False
+        month = MONTHS[found.group("month")[:3].lower()]
+        return (when.month - month) % 12 >= 2
 
     # ------------------------------------------------------------------ reading one statement
     def _figurative_in_turn(self, doc: Document, target: Target) -> str | None:
@@ -413,7 +468,19 @@ class RiskExtractor:
                     # the topic came from a statement before the question ("…thoughts of suicide
                     # creep in. Anything like that for you?"): its framing does not carry over
                     cats -= {"HYPOTHETICAL", "HISTORICAL"}
-                if cats & {"OTHER_PERSON", "FIGURATIVE", "NEGATED"}:
+                if cats & {"OTHER_PERSON", "FIGURATIVE"}:
+                    continue
+                if "NEGATED" in cats:
+                    # "Never tried to hurt yourself, never cut?" / "No, never.": a question put in
+                    # the negative is confirmed by a no; a yes to it is ambiguous and read no further
+                    if "negative" in kinds and "affirmative" not in kinds and target.rule.negated_value:
+                        out.append(self._qa(target.rule, target.rule.negated_value, target, a_start, a_end, False))
+                        fired.update(answer_fired)
+                        fired.add(target.rule.id)
+                    continue
+                if ITEM_NINE_SELF_HARM in ctx.rule_ids and "negative" not in kinds:
+                    # "…better off dead or of hurting yourself?" / "Sometimes I think everybody
+                    # would be fine if I wasn't around.": the yes is to the wish to be dead
                     continue
                 rule = target.rule
                 historical_q = "HISTORICAL" in cats and "CURRENT" not in cats
@@ -537,7 +604,7 @@ class RiskExtractor:
     ) -> list[RiskStatement]:
         """Risk statements read from the text alone (also used on prior notes)."""
         targets = self._anchored(doc, field_labels_dropped(doc, self._find_targets(doc)))
-        targets = self._assess(doc, targets)
+        targets = self._about_violence_dropped(self._assess(doc, targets), fired)
         if others:
             named = sorted((p.evidence[0].start, p.evidence[0].end) for p in others if p.is_name)
             kept = []
@@ -547,9 +614,12 @@ class RiskExtractor:
                 else:
                     kept.append(t)
             targets = kept
-        out: list[RiskStatement] = []
+        form, asked_on_form = self._form_answers(doc, targets, fired)
+        out: list[RiskStatement] = list(form)
         for t in targets:
             role = doc.sentences[t.sentence].role
+            if t.sentence in asked_on_form:
+                continue  # the form's question asserts nothing; its YES or NO is the statement
             if role in t.rule.roles:
                 fired.add(t.rule.id)
                 value = self._statement_value(doc, t, fired)
@@ -561,6 +631,42 @@ class RiskExtractor:
         out.extend(self._screen_answers(doc, targets, fired))
         out.extend(self._bare_denials(doc, targets, fired))
         return self._weak_overruled(out)
+
+    def _form_answers(
+        self, doc: Document, targets: Sequence[Target], fired: set[str]
+    ) -> tuple[list[RiskStatement], set[int]]:
+        """A screener pasted as text: "2. Have you had any actual thoughts of killing yourself?
+        NO". The YES or NO after a question, on the question's own line, answers it. Also
+        returns the question sentences so answered."""
+        text = doc.text
+        by_sentence: dict[int, list[Target]] = defaultdict(list)
+        for t in targets:
+            by_sentence[t.sentence].append(t)
+        out: list[RiskStatement] = []
+        answered: set[int] = set()
+        if "?" not in text:
+            return out, answered
+        for idx, group in sorted(by_sentence.items()):
+            if idx + 1 >= len(doc.sentences):
+                continue
+            question, answer = doc.sentences[idx], doc.sentences[idx + 1]
+            if text[question.start : question.end].rstrip()[-1:] != "?" or "\n" in text[question.end : answer.end]:
+                continue
+            hit = self._form_answer.fullmatch(text, answer.start, answer.end)
+            if hit is None:
+                continue
+            fired.add("answer.form_line")
+            answered.add(idx)
+            span = (Evidence(question.start, answer.end),)
+            for t in group:
+                ctx = t.context or ContextResult(frozenset(), frozenset())
+                if ctx.categories & (DROP_CATEGORIES | {"NEGATED"}):
+                    continue
+                value = t.rule.negated_value if hit.group("no") else t.rule.value
+                if value is not None:
+                    fired.add(t.rule.id)
+                    out.append(RiskStatement(t.rule.key, value, span, "text", "answer.form_line"))
+        return out, answered
 
     def _bare_denials(self, doc: Document, targets: Sequence[Target], fired: set[str]) -> list[RiskStatement]:
         """A sentence that is only a denial ("Currently denies.") denies, now, what the sentence
@@ -629,7 +735,7 @@ def field_labels_dropped(doc: Document, targets: Sequence[Target]) -> list[Targe
             colon != -1
             and ":" not in text[sent.start : t.start]
             and len(text[sent.start : colon].split()) <= FIELD_LABEL_WORDS
-            and FIELD_ANSWER.match(text, colon + 1) is not None
+            and (FIELD_ANSWER.match(text, colon + 1) is not None or t.rule.key in FIELD_DEFERS_KEYS)
         )
         if is_label and any(
             o.rule.key == t.rule.key and o.sentence == t.sentence and o.start > colon for o in targets
@@ -643,10 +749,30 @@ CURRENT_STATE_KEYS = frozenset({"suicidal_ideation", "suicide_plan", "suicide_in
 """Keys a bare "Currently denies." can deny: they describe the client's state now."""
 BARE_DENIAL_CHARS = 60
 """A bare denial is short ("Pt currently denies."); a longer sentence says what it denies."""
+MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+MONTH_MENTION = re.compile(
+    r"\b(?i:in|back\s+in|last|during|around|early|late|mid-?)\s+"
+    r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b"
+)
+"""A past month named as when something happened ("in February", "back in March")."""
+SUICIDE_TOPIC_KEYS = frozenset({"suicidal_ideation", "suicide_attempt_history", "self_harm", "means_access"})
+"""Risks a nearby "plan" or "intent" is about, unless affirmed homicidal ideation is the topic."""
+UNDATED_KEYS = frozenset({"means_access", "safety_plan"})
+"""Keys a month does not date: "shotguns moved to son's farm in Dec" dates the move, and the
+guns are away now."""
+NOW_WORDS = re.compile(
+    r"\b(?:today|tonight|yesterday|last\s+(?:night|week)|this\s+(?:week|month|morning)|now|currently|again|still|since)\b",
+    re.IGNORECASE,
+)
+ITEM_NINE_SELF_HARM = "screen.item_nine_wording"
+"""The self-harm half of PHQ-9 item 9's wording, told or asked: only a "no" answers it."""
 SCREEN_FOLLOW_UP_TURNS = 4
 """How many turns back a clinician's follow-up question still belongs to a risk screen."""
 DISCLAIMER_REACH = 120
 """How far into the speaker's answer a disclaimer still takes back the words asked about."""
+FIELD_DEFERS_KEYS = frozenset({"means_access"})
+"""Keys whose field label always defers to what the field says of it: "Firearms: 2 shotguns moved
+to son's farm in Dec" is about where the guns are now, which the label alone does not say."""
 FIELD_LABEL_WORDS = 4
 """The most words a field label runs to ("Trauma/abuse:", "Hx of self-harm:")."""
 FIELD_ANSWER = re.compile(

@@ -2,8 +2,8 @@
 
 A transcript line ``C: No. Never.`` is a client turn; ``Mom: Twice that I found.`` is another
 participant's; ``Plan: diary card daily.`` is the clinician's own shorthand (a *narrative* turn)
-in the ``plan`` section. In couples sessions both partners are the client; in family and group
-sessions only the identified client is.
+in the ``plan`` section. In couples sessions both partners are the client unless the file names
+one of them as the client; in family and group sessions only the identified client is.
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ class SpeakerBook:
             p = _norm(person)
             if p in therapist:
                 continue
-            if p in names or (couples and p not in other):
+            # a couples client named as one partner ("client: {name: Nadia}") is that partner:
+            # the other is a participant, as in family work; named as both, both are the client
+            if p in names or (couples and not names and p not in other):
                 client.add(p)
             else:
                 other.add(p)
@@ -83,6 +85,10 @@ class SpeakerBook:
             # the client is named ("client: {name: Priya}"): the other first-name speakers of a
             # group or family transcript ("JONAH: SI was like a 3") are the other participants
             other |= _named_speakers(session.text, therapist, client | other | set(sections) | names)
+            if session.meta.type in (None, "individual", "intake", "crisis"):
+                clinician = _sole_other_speaker(session.text, names | client, therapist | other | set(sections))
+                if clinician is not None:
+                    therapist.add(clinician)
         client |= names
         other -= client
         return cls(frozenset(therapist), frozenset(client), frozenset(other), sections)
@@ -197,6 +203,45 @@ def _named_speakers(text: str, therapist: set[str], known: set[str]) -> set[str]
             speakers.add(label)
     return speakers if clinician_speaks else set()
 
+
+def _sole_other_speaker(text: str, client: set[str], known: set[str]) -> str | None:
+    """The clinician of a one-to-one transcript labelled by surname.
+
+    "Okafor: Have you ever acted on one of these thoughts?" / "Rowan: Never." — with the client
+    named and speaking on labelled lines, the one other name that speaks on at least two lines
+    is the clinician; otherwise their questions would read as the clinician's own notes about
+    the client. A second such name (a parent joining) means the file must say who is who.
+    """
+    counts: dict[str, int] = {}
+    client_lines = 0
+    for line in text.splitlines():
+        m = LABEL.match(line)
+        if not m:
+            continue
+        label = _norm(m.group("label"))
+        if label in client:
+            client_lines += 1
+            continue
+        if label in known:
+            return None  # a known speaker or section label: the file already says who speaks
+        raw = m.group("label").strip()
+        words = raw.split()
+        name = words[-1] if words and _norm(words[0]) in CLINICIAN_TITLES else raw
+        if NAME_LABEL.fullmatch(name) is None and CAPITALS_LABEL.fullmatch(name) is None:
+            continue
+        counts[label] = counts.get(label, 0) + 1
+    speakers = [label for label, n in counts.items() if n >= 2]
+    if client_lines >= 2 and len(speakers) == 1:
+        from wordfreq import zipf_frequency
+
+        name = speakers[0].split()[-1]
+        if zipf_frequency(name, "en") < EVERYDAY_WORD_ZIPF:
+            return speakers[0]
+    return None
+
+
+CLINICIAN_TITLES = frozenset({"dr", "dr.", "mr", "mr.", "ms", "ms.", "mrs", "mrs.", "mx", "mx."})
+"""Titles before a clinician's surname in a speaker label ("Dr. Okafor:")."""
 
 RELATION_FORMS = ("{r}, {s}", "{r} {s}", "{s} ({r}", "{s}, {r}")
 """How an opening line gives a speaker's relation: "mother, Lorraine", "Lorraine (mom)"."""
