@@ -28,6 +28,11 @@ def scores(extract: Callable[..., Facts], text: str, **kw: object) -> list[tuple
         "T: Your PHQ-9 from the waiting room came out at 14.",
         "Completed the PHQ-9 at check-in: total 14.",
         "A: Small gain (PHQ9 17->14).",
+        "Completed PHQ-9 (score 14, moderate).",
+        "Administered the PHQ-9; total = 14.",
+        "Depression screen (PHQ-9): 14.",
+        "PHQ-9 (02/11): 14",
+        "The PHQ-9 came back at 14.",
     ],
 )
 def test_common_ways_of_writing_a_score(extract: Callable[..., Facts], text: str) -> None:
@@ -50,6 +55,19 @@ def test_several_instruments_in_one_sentence(extract: Callable[..., Facts]) -> N
 )
 def test_numbers_that_are_not_scores(extract: Callable[..., Facts], text: str) -> None:
     assert scores(extract, text) == []
+
+
+def test_two_scores_after_one_scored(extract: Callable[..., Facts]) -> None:
+    got = scores(extract, "He scored 7 on the GAD-7 and 19 on the PHQ-9.")
+    assert sorted(got) == [("GAD-7", 7.0), ("PHQ-9", 19.0)]
+
+
+def test_an_earlier_score_then_todays_in_one_sentence(extract: Callable[..., Facts]) -> None:
+    m = extract("PHQ-9 was 21 at intake; today it was 13.").measures[0]
+    assert m.score == 13 and m.prior[0].score == 21
+    m = extract("GAD-7 at baseline 17, today 8.").measures[0]
+    assert m.score == 8 and m.prior[0].score == 17
+    assert scores(extract, "Her PCL-5 was 51 at intake.") == []
 
 
 def test_score_outside_the_range_is_ignored(extract: Callable[..., Facts]) -> None:

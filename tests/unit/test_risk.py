@@ -435,3 +435,53 @@ def test_a_hesitant_answer_that_then_says_yes_is_yes(risk: Risk) -> None:
     assert risk(text)["suicidal_ideation"] == "active"
     text = "T: Have you had thoughts of killing yourself this week?\nC: (quiet) Here and there."
     assert risk(text)["suicidal_ideation"] == "active"
+
+
+def test_a_pasted_screener_line_answers_its_own_question(risk: Risk) -> None:
+    text = (
+        "Columbia screen (past month):\n"
+        "1. Have you wished you were dead or wished you could go to sleep and not wake up?  YES\n"
+        "2. Have you had any actual thoughts of killing yourself?  NO\n"
+        "Partner violence: Has your partner hit, shoved, or threatened to hurt you?  [ ] Yes  [x] No"
+    )
+    r = risk(text)
+    assert r["suicidal_ideation"] == "passive"
+    assert r["abuse_neglect"] == "denied"
+
+
+def test_an_unticked_box_reports_nothing(risk: Risk) -> None:
+    r = risk("Screen: [ ] SI   [ ] HI   [x] Hx of suicide attempt (2020)")
+    assert r["suicidal_ideation"] == "not_assessed"
+    assert r["homicidal_ideation"] == "not_assessed"
+    assert r["suicide_attempt_history"] == "reported"
+
+
+def test_a_month_well_before_the_session_dates_the_statement(risk: Risk) -> None:
+    # the factory's session is on 2 March
+    assert risk("She burned her wrist with a lighter in November. Not since.")["self_harm"] == "past"
+    assert risk("She burned her wrist with a lighter in February.")["self_harm"] == "current"
+    assert risk("He cut his forearm in December and again last night.")["self_harm"] == "current"
+
+
+def test_plan_and_intent_beside_affirmed_violence_are_not_suicides(risk: Risk) -> None:
+    r = risk("HI: thoughts of hurting his landlord, daily. Denies plan. Denies intent.")
+    assert r["homicidal_ideation"] == "present"
+    assert r["suicide_plan"] == "not_assessed"
+    assert r["suicide_intent"] == "not_assessed"
+    r = risk("Denies SI/HI, plan, or intent.")
+    assert r["suicide_plan"] == "denied"
+
+
+def test_a_question_put_in_the_negative_is_confirmed_by_no(risk: Risk) -> None:
+    text = "T: Never cut or burned yourself, anything like that?\nC: No, never."
+    assert risk(text)["self_harm"] == "denied"
+
+
+def test_the_self_harm_half_of_item_nine_is_not_a_report(risk: Risk) -> None:
+    text = (
+        "T: On the last item, thoughts that you'd be better off dead or of hurting yourself, you marked"
+        " several days. Tell me about that?\nC: Some nights I think it would be easier if I didn't wake up."
+    )
+    r = risk(text)
+    assert r["suicidal_ideation"] == "passive"
+    assert r["self_harm"] == "not_assessed"

@@ -50,6 +50,15 @@ def test_a_couples_client_named_as_one_partner_is_that_partner(app: App) -> None
     assert [r for r, _ in got] == ["therapist", "client", "other"]
 
 
+def test_the_one_other_named_speaker_of_a_one_to_one_transcript_is_the_clinician(app: App) -> None:
+    text = "Adebayo: How was the week?\nLena: Rough.\nAdebayo: Rough how?\nLena: I barely slept."
+    got = roles(app, text, client_name="Lena")
+    assert [r for r, _ in got] == ["therapist", "client", "therapist", "client"]
+    # a second named speaker: the file has to say who is who
+    text += "\nMarta: She did sleep on Sunday.\nMarta: I checked."
+    assert [r for r, _ in roles(app, text, client_name="Lena")][0] != "therapist"
+
+
 def test_shorthand_labels_are_sections_not_speakers(app: App) -> None:
     doc = app.extractor.document(make_session("S: Mood 4/10.\nRisk: Denies SI.\nP: Thought record daily."))
     assert [t.role for t in doc.turns] == ["narrative"] * 3
