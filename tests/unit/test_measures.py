@@ -68,6 +68,7 @@ def test_an_earlier_score_then_todays_in_one_sentence(extract: Callable[..., Fac
     m = extract("GAD-7 at baseline 17, today 8.").measures[0]
     assert m.score == 8 and m.prior[0].score == 17
     assert scores(extract, "Her PCL-5 was 51 at intake.") == []
+    assert scores(extract, "He scored 9 on the GAD-7 (was 13).") == [("GAD-7", 9.0)]
 
 
 def test_score_outside_the_range_is_ignored(extract: Callable[..., Facts]) -> None:

@@ -362,6 +362,7 @@ class HomeworkExtractor:
                 start = {
                     "nhw.homework_is": m.end(),
                     "nhw.labelled_assignment": m.end(),
+                    "nhw.week_label": m.end(),
                     "nhw.client_commits": m.start(),
                 }.get(rid, s.start)
                 yield from self._pieces(doc, start, s.end, split_and_commas=True, fired=fired)

@@ -67,8 +67,9 @@ class QuoteSelector:
         """A short client turn is one candidate; a long one is cut into sentences (fragments
         joined: ``Not now. I used to.``)."""
         out: list[_Candidate] = []
+        roles = _quoted_roles(doc)
         for t_idx, turn in enumerate(doc.turns):
-            if turn.role != "client" or not doc.turn_sentences[t_idx]:
+            if turn.role not in roles or not doc.turn_sentences[t_idx]:
                 continue
             start = doc.answer_start(t_idx)
             sentences = [i for i in doc.turn_sentences[t_idx] if doc.sentences[i].end > start]
@@ -126,7 +127,8 @@ class QuoteSelector:
         chosen: list[_Candidate] = []
         # quotes are the client's words (or words quoted in the clinician's narrative): only
         # those sentences are scanned for salience
-        spoken = {i for i, sent in enumerate(doc.sentences) if sent.role in ("client", "narrative")}
+        roles = _quoted_roles(doc) | {"narrative"}
+        spoken = {i for i, sent in enumerate(doc.sentences) if sent.role in roles}
         hits = sorted(
             ((m.start, m.rule) for m in doc.index.matches(self._rules, only=spoken)), key=lambda h: h[0]
         )
@@ -191,3 +193,14 @@ class QuoteSelector:
             )
             for c in top
         ]
+
+
+def _quoted_roles(doc: Document) -> frozenset[str]:
+    """Whose turns a quote may come from: the client's; in couples work also the partner's.
+
+    The couple is the unit of treatment, so the partner's "Like I could actually hear it" is
+    the session's evidence as much as the identified client's words; the partner's risk is
+    still not the client's (risk reads the client's turns only)."""
+    if doc.session.meta.type == "couples":
+        return frozenset({"client", "other"})
+    return frozenset({"client"})

@@ -18,7 +18,7 @@ from notewell.domain.facts import Role, Sentence, Turn
 from notewell.domain.session import Session
 
 LABEL = re.compile(
-    r"[ \t]*(?P<label>[A-Za-z][A-Za-z .'/\-]{0,28}?)\.?[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:(?=[ \t]|$)"
+    r"[ \t]*(?:[-*•][ \t]+)?(?P<label>[A-Za-z][A-Za-z .'/\-]{0,28}?)\.?[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:(?=[ \t]|$)"
 )
 QUOTED = re.compile(r"[\"“]([^\"”\n]{2,400})[\"”]|(?<![\w'’])['‘]([^\n]{2,300}?)['’](?![\w])")
 
@@ -115,6 +115,11 @@ class SpeakerBook:
             return "therapist"
         if key in self.client:
             return "client"
+        words = key.split()
+        if len(words) == 2 and words[0] in DOCTOR_TITLES and NAME_LABEL.fullmatch(label.split()[-1]):
+            # "Dr. Hale: Okay, diary cards. Let's go around." — in a transcript the doctor is the
+            # clinician, whatever else the group's names were taken for
+            return "therapist"
         if key in self.other:
             return "other"
         return None
@@ -240,6 +245,9 @@ def _sole_other_speaker(text: str, client: set[str], known: set[str]) -> str | N
     return None
 
 
+DOCTOR_TITLES = frozenset({"dr", "dr."})
+"""A speaker label "Dr. <Surname>" is the clinician's."""
+
 CLINICIAN_TITLES = frozenset({"dr", "dr.", "mr", "mr.", "ms", "ms.", "mrs", "mrs.", "mx", "mx."})
 """Titles before a clinician's surname in a speaker label ("Dr. Okafor:")."""
 
@@ -320,6 +328,10 @@ suicide plan ("Pt reports daily SI x 10 days. Plan: overdose on amitriptyline"),
 "Denies SI/HI. Plan: cont weekly tx" is the treatment plan."""
 
 
+BARE_HEADING = re.compile(r"[A-Z][A-Z &/-]{1,30}")
+"""A heading in capitals on a line of its own ("HOMEWORK", "PLAN", "RISK ASSESSMENT")."""
+
+
 def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | None]]:
     """Split the text into turns (one per non-blank line) and the shorthand section of each."""
     turns: list[Turn] = []
@@ -350,6 +362,12 @@ def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | 
         role: Role = "narrative"
         speaker: str | None = None
         content_start = start + lead
+        heading = line.strip().rstrip(":").strip()
+        if not m and BARE_HEADING.fullmatch(heading) and (found_heading := book.section_of(heading)) is not None:
+            # "HOMEWORK" on a line of its own, an EHR template's heading: the lines under it are
+            # that section, as under "Homework:"; the heading itself says nothing
+            section, one_line_section, previous_label = found_heading, False, _norm(heading)
+            continue
         if m:
             label = m.group("label")
             found = book.role_of(label)
