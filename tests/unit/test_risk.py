@@ -485,3 +485,27 @@ def test_the_self_harm_half_of_item_nine_is_not_a_report(risk: Risk) -> None:
     r = risk(text)
     assert r["suicidal_ideation"] == "passive"
     assert r["self_harm"] == "not_assessed"
+
+
+def test_angry_words_checked_and_disclaimed_are_denied_even_as_an_if(risk: Risk) -> None:
+    text = (
+        "Jo: If she borrows my car one more time I swear I'll kill her.\n"
+        "Sam: She says that a lot.\n"
+        "T: I ask everyone this: has either of you ever pushed, hit or threatened the other?\n"
+        "Jo: No. Never. It's an expression."
+    )
+    assert risk(text, session_type="couples")["homicidal_ideation"] == "denied"
+
+
+def test_threats_against_the_client_are_abuse_not_her_ideation(risk: Risk) -> None:
+    r = risk("Danger assessment: choked yes; threats to kill her yes; weapon in the home no.")
+    assert r["homicidal_ideation"] == "not_assessed"
+    assert r["abuse_neglect"] == "reported"
+
+
+def test_a_past_tense_wish_after_a_dated_attempt_is_history(risk: Risk) -> None:
+    r = risk("C: When I was nineteen I took a bottle of my mom's pills. I wanted to die. I don't now.")
+    assert r["suicide_attempt_history"] == "reported"
+    assert r["suicidal_ideation"] != "passive"
+    r = risk("C: In 2020 I overdosed. Last night I wanted to die again.")
+    assert r["suicidal_ideation"] == "passive"

@@ -220,3 +220,15 @@ def test_a_homework_line_reporting_last_weeks_work_does_not_make_the_session_hom
         )
     )
     assert [s.section for s in doc.sentences] == ["homework", None, "homework", "homework"]
+
+
+def test_a_bracketed_private_aside_is_private(app: App) -> None:
+    session = make_session(
+        "Diary card reviewed, 7 of 7 days.\n"
+        "(Note to self, not for chart: I keep wanting to fix things for her; take to consult.)\n"
+        "Denies SI."
+    )
+    doc = app.extractor.document(session)
+    private = [session.text[e.start : e.end] for e in doc.private]
+    assert private == ["(Note to self, not for chart: I keep wanting to fix things for her; take to consult.)"]
+    assert "fix things" not in " ".join(h.text for h in app.extractor.extract(session).homework)

@@ -211,7 +211,34 @@ class RiskExtractor:
                         res.categories | {"HISTORICAL"}, res.rule_ids | {"hist.month_before"}, res.present, res.distance
                     )
                 assessed.append(Target(t.rule, t.start, t.end, t.sentence, res))
-        return assessed
+        return self._past_story_carried(doc, assessed)
+
+    @staticmethod
+    def _past_story_carried(doc: Document, targets: list[Target]) -> list[Target]:
+        """"When I was 22 I swallowed a bottle of sleeping pills. I wanted to die." — a wish told
+        in the past tense straight after a dated past event belongs to that event: the history,
+        not today's ideation. A sentence with words of now ("last night", "again") keeps its own."""
+        historical = {
+            t.sentence for t in targets if t.context is not None and "HISTORICAL" in t.context.categories
+        }
+        if not historical:
+            return targets
+        out = []
+        for t in targets:
+            ctx = t.context
+            sent = doc.sentences[t.sentence]
+            if (
+                t.rule.key == "suicidal_ideation"
+                and ctx is not None
+                and not ctx.categories & {"HISTORICAL", "CURRENT", "NEGATED"}
+                and t.sentence - 1 in historical
+                and doc.sentences[t.sentence - 1].turn == sent.turn
+                and PAST_WISH.match(doc.text, t.start, t.end)
+                and not NOW_WORDS.search(doc.text, sent.start, sent.end)
+            ):
+                ctx = ContextResult(ctx.categories | {"HISTORICAL"}, ctx.rule_ids | {"hist.past_story"}, ctx.present, ctx.distance)
+            out.append(Target(t.rule, t.start, t.end, t.sentence, ctx))
+        return out
 
     @staticmethod
     def _about_violence_dropped(targets: list[Target], fired: set[str]) -> list[Target]:
@@ -294,9 +321,14 @@ class RiskExtractor:
             reply = doc.answer_turn(check) if check is not None else None
             if check is not None and reply is not None and doc.turns[reply].speaker == turn.speaker:
                 question = doc.text[doc.turns[check].content_start : doc.turns[check].end]
+                answer = doc.turns[reply]
+                reach = (answer.content_start, min(answer.end, answer.content_start + DISCLAIMER_REACH))
+                # the clinician's question names the words ("actually hurting him?"), or the
+                # speaker's own "No. Never. It's an expression." does
+                disclaimed = any(rx.search(doc.text, *reach) for _, rx in self._turn_cues)
                 if (
                     "?" in question
-                    and self._clarified.search(question)
+                    and (self._clarified.search(question) or disclaimed)
                     and "negative" in self._classify_answer(doc, reply)[0]
                 ):
                     return "answer.figure_clarified"
@@ -312,15 +344,19 @@ class RiskExtractor:
             cats.discard("FUTURE")
         fired.update(ctx.rule_ids)
         fired.update(ctx.present)
+        own_words = not cats & {"OTHER_PERSON", "THIRD_PERSON", "UNTICKED"}
+        if own_words and target.rule.key in ("homicidal_ideation", "suicidal_ideation"):
+            # "If he loads it like that again I'll kill him." — even said as an "if", angry words
+            # the clinician checks and the speaker flatly denies ("No. Never. It's an expression.")
+            # were asked about: denied, not unasked
+            cue = self._figurative_in_turn(doc, target)
+            if cue:
+                fired.add(cue)
+                return target.rule.negated_value if cue == "answer.figure_clarified" else None
         if cats & DROP_CATEGORIES or "THIRD_PERSON" in cats:
             return None
         if "SCREEN" in cats and "NEGATED" not in cats:
             return None  # the question was asked; :meth:`_screen_answers` reads what was found
-        if target.rule.key in ("homicidal_ideation", "suicidal_ideation"):
-            cue = self._figurative_in_turn(doc, target)
-            if cue:
-                fired.add(cue)
-                return None
         if target.rule.undone_by_accident and self._accidental.search(doc.text):
             # "Overdose was accidental" / "I wasn't trying to die": the overdose is no attempt
             fired.add("answer.accidental_overdose")
@@ -757,6 +793,8 @@ MONTH_MENTION = re.compile(
 """A past month named as when something happened ("in February", "back in March")."""
 SUICIDE_TOPIC_KEYS = frozenset({"suicidal_ideation", "suicide_attempt_history", "self_harm", "means_access"})
 """Risks a nearby "plan" or "intent" is about, unless affirmed homicidal ideation is the topic."""
+PAST_WISH = re.compile(r"(?:wanted|wished|was\s+(?:thinking|hoping)|didn't\s+want|did\s+not\s+want)\b", re.IGNORECASE)
+"""A wish told in the past tense ("I wanted to die", "I didn't want to be alive")."""
 UNDATED_KEYS = frozenset({"means_access", "safety_plan"})
 """Keys a month does not date: "shotguns moved to son's farm in Dec" dates the move, and the
 guns are away now."""

@@ -328,6 +328,9 @@ suicide plan ("Pt reports daily SI x 10 days. Plan: overdose on amitriptyline"),
 "Denies SI/HI. Plan: cont weekly tx" is the treatment plan."""
 
 
+PAREN_LABEL = re.compile(r"[ \t]*[(\[][ \t]*(?P<label>[A-Za-z][A-Za-z .'/\-]{0,28}?)[ \t]*[,:;]")
+"""A bracketed aside that opens with a label: "(Note to self, not for chart: …)"."""
+
 BARE_HEADING = re.compile(r"[A-Z][A-Z &/-]{1,30}")
 """A heading in capitals on a line of its own ("HOMEWORK", "PLAN", "RISK ASSESSMENT")."""
 
@@ -362,6 +365,16 @@ def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | 
         role: Role = "narrative"
         speaker: str | None = None
         content_start = start + lead
+        aside = PAREN_LABEL.match(line) if not m else None
+        if aside and book.section_of(aside.group("label")) == "private":
+            # "(Note to self, not for chart: I feel pulled to rescue her…)" — a private aside in
+            # brackets is private for its own line, like "Note to self:" at the margin
+            if section != "private":
+                section_before = section
+            section, one_line_section = "private", True
+            turns.append(Turn(role="narrative", speaker=None, start=start, end=end, content_start=start + lead))
+            sections.append("private")
+            continue
         heading = line.strip().rstrip(":").strip()
         if not m and BARE_HEADING.fullmatch(heading) and (found_heading := book.section_of(heading)) is not None:
             # "HOMEWORK" on a line of its own, an EHR template's heading: the lines under it are
