@@ -397,16 +397,21 @@ def test_a_bare_denial_answers_the_sentence_before_it(risk: Risk) -> None:
     r = risk("Overdosed on her mother's pills in 2019. Denies now.")
     assert r["suicide_attempt_history"] == "reported"
     # a sentence that says what it denies is not bare
-    assert risk("Thoughts of suicide in 2021. Currently denies cravings.")["suicidal_ideation"] == "not_assessed"
+    assert (
+        risk("Thoughts of suicide in 2021. Currently denies cravings.")["suicidal_ideation"] == "not_assessed"
+    )
 
 
 def test_a_relation_told_or_argued_with_is_not_the_subject(risk: Risk) -> None:
     assert risk("Yesterday he told his sister he wanted to die.")["suicidal_ideation"] == "passive"
-    assert risk("She was furious at her husband and had thoughts of stabbing him.")["homicidal_ideation"] == "present"
-    # a relation described by a "who" clause is still its subject
-    assert risk("She is close to her cousin, who attempted suicide last year.")["suicide_attempt_history"] == (
-        "not_assessed"
+    assert (
+        risk("She was furious at her husband and had thoughts of stabbing him.")["homicidal_ideation"]
+        == "present"
     )
+    # a relation described by a "who" clause is still its subject
+    assert risk("She is close to her cousin, who attempted suicide last year.")[
+        "suicide_attempt_history"
+    ] == ("not_assessed")
 
 
 def test_a_relatives_weapon_is_the_clients_access(risk: Risk) -> None:

@@ -56,7 +56,7 @@ def test_the_one_other_named_speaker_of_a_one_to_one_transcript_is_the_clinician
     assert [r for r, _ in got] == ["therapist", "client", "therapist", "client"]
     # a second named speaker: the file has to say who is who
     text += "\nMarta: She did sleep on Sunday.\nMarta: I checked."
-    assert [r for r, _ in roles(app, text, client_name="Lena")][0] != "therapist"
+    assert next(r for r, _ in roles(app, text, client_name="Lena")) != "therapist"
 
 
 def test_shorthand_labels_are_sections_not_speakers(app: App) -> None:
@@ -230,5 +230,7 @@ def test_a_bracketed_private_aside_is_private(app: App) -> None:
     )
     doc = app.extractor.document(session)
     private = [session.text[e.start : e.end] for e in doc.private]
-    assert private == ["(Note to self, not for chart: I keep wanting to fix things for her; take to consult.)"]
+    assert private == [
+        "(Note to self, not for chart: I keep wanting to fix things for her; take to consult.)"
+    ]
     assert "fix things" not in " ".join(h.text for h in app.extractor.extract(session).homework)

@@ -208,14 +208,17 @@ class RiskExtractor:
             for t, res in zip(group, results, strict=True):
                 if dated and "HISTORICAL" not in res.categories and t.rule.key not in UNDATED_KEYS:
                     res = ContextResult(
-                        res.categories | {"HISTORICAL"}, res.rule_ids | {"hist.month_before"}, res.present, res.distance
+                        res.categories | {"HISTORICAL"},
+                        res.rule_ids | {"hist.month_before"},
+                        res.present,
+                        res.distance,
                     )
                 assessed.append(Target(t.rule, t.start, t.end, t.sentence, res))
         return self._past_story_carried(doc, assessed)
 
     @staticmethod
     def _past_story_carried(doc: Document, targets: list[Target]) -> list[Target]:
-        """"When I was 22 I swallowed a bottle of sleeping pills. I wanted to die." — a wish told
+        """ "When I was 22 I swallowed a bottle of sleeping pills. I wanted to die." — a wish told
         in the past tense straight after a dated past event belongs to that event: the history,
         not today's ideation. A sentence with words of now ("last night", "again") keeps its own."""
         historical = {
@@ -236,7 +239,12 @@ class RiskExtractor:
                 and PAST_WISH.match(doc.text, t.start, t.end)
                 and not NOW_WORDS.search(doc.text, sent.start, sent.end)
             ):
-                ctx = ContextResult(ctx.categories | {"HISTORICAL"}, ctx.rule_ids | {"hist.past_story"}, ctx.present, ctx.distance)
+                ctx = ContextResult(
+                    ctx.categories | {"HISTORICAL"},
+                    ctx.rule_ids | {"hist.past_story"},
+                    ctx.present,
+                    ctx.distance,
+                )
             out.append(Target(t.rule, t.start, t.end, t.sentence, ctx))
         return out
 
@@ -246,10 +254,10 @@ class RiskExtractor:
 
         "HI: POSITIVE - thoughts of hurting ex's bf. Denies plan. Denies intent." asks about a
         plan to hurt him; the suicide plan and intent were not assessed. The topic is the risk
-        named in the same sentence, or else in the last sentence before it that named one: homicidal ideation that is affirmed there, with
-        no suicidal ideation, attempt or self-harm beside it ("Denies SI/HI, plan or intent"
-        keeps its plan). "Duty to warn: no serious threat, no plan or intent" is about violence
-        too."""
+        named in the same sentence, or else in the last sentence before it that named one:
+        homicidal ideation that is affirmed there, with no suicidal ideation, attempt or
+        self-harm beside it ("Denies SI/HI, plan or intent" keeps its plan). "Duty to warn: no
+        serious threat, no plan or intent" is about violence too."""
         by_sentence: dict[int, list[Target]] = defaultdict(list)
         for t in targets:
             if not t.rule.needs_anchor:
@@ -510,7 +518,9 @@ class RiskExtractor:
                     # "Never tried to hurt yourself, never cut?" / "No, never.": a question put in
                     # the negative is confirmed by a no; a yes to it is ambiguous and read no further
                     if "negative" in kinds and "affirmative" not in kinds and target.rule.negated_value:
-                        out.append(self._qa(target.rule, target.rule.negated_value, target, a_start, a_end, False))
+                        out.append(
+                            self._qa(target.rule, target.rule.negated_value, target, a_start, a_end, False)
+                        )
                         fired.update(answer_fired)
                         fired.add(target.rule.id)
                     continue
@@ -686,7 +696,10 @@ class RiskExtractor:
             if idx + 1 >= len(doc.sentences):
                 continue
             question, answer = doc.sentences[idx], doc.sentences[idx + 1]
-            if text[question.start : question.end].rstrip()[-1:] != "?" or "\n" in text[question.end : answer.end]:
+            if (
+                text[question.start : question.end].rstrip()[-1:] != "?"
+                or "\n" in text[question.end : answer.end]
+            ):
                 continue
             hit = self._form_answer.fullmatch(text, answer.start, answer.end)
             if hit is None:
@@ -723,11 +736,17 @@ class RiskExtractor:
             sent, prev = doc.sentences[nxt], doc.sentences[idx]
             if sent.turn != prev.turn or sent.role not in ("narrative", "client") or nxt in by_sentence:
                 continue
-            if sent.end - sent.start > BARE_DENIAL_CHARS or not self._bare_denial.fullmatch(text, sent.start, sent.end):
+            if sent.end - sent.start > BARE_DENIAL_CHARS or not self._bare_denial.fullmatch(
+                text, sent.start, sent.end
+            ):
                 continue
             fired.add("answer.bare_denial")
             for key in dict.fromkeys(t.rule.key for t in by_sentence[idx]):
-                out.append(RiskStatement(key, "denied", (Evidence(sent.start, sent.end),), "text", "answer.bare_denial"))
+                out.append(
+                    RiskStatement(
+                        key, "denied", (Evidence(sent.start, sent.end),), "text", "answer.bare_denial"
+                    )
+                )
         return out
 
     def _weak_overruled(self, statements: list[RiskStatement]) -> list[RiskStatement]:
@@ -781,11 +800,18 @@ def field_labels_dropped(doc: Document, targets: Sequence[Target]) -> list[Targe
     return out
 
 
-CURRENT_STATE_KEYS = frozenset({"suicidal_ideation", "suicide_plan", "suicide_intent", "homicidal_ideation", "self_harm"})
+CURRENT_STATE_KEYS = frozenset(
+    {"suicidal_ideation", "suicide_plan", "suicide_intent", "homicidal_ideation", "self_harm"}
+)
 """Keys a bare "Currently denies." can deny: they describe the client's state now."""
 BARE_DENIAL_CHARS = 60
 """A bare denial is short ("Pt currently denies."); a longer sentence says what it denies."""
-MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 MONTH_MENTION = re.compile(
     r"\b(?i:in|back\s+in|last|during|around|early|late|mid-?)\s+"
     r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b"
@@ -793,7 +819,9 @@ MONTH_MENTION = re.compile(
 """A past month named as when something happened ("in February", "back in March")."""
 SUICIDE_TOPIC_KEYS = frozenset({"suicidal_ideation", "suicide_attempt_history", "self_harm", "means_access"})
 """Risks a nearby "plan" or "intent" is about, unless affirmed homicidal ideation is the topic."""
-PAST_WISH = re.compile(r"(?:wanted|wished|was\s+(?:thinking|hoping)|didn't\s+want|did\s+not\s+want)\b", re.IGNORECASE)
+PAST_WISH = re.compile(
+    r"(?:wanted|wished|was\s+(?:thinking|hoping)|didn't\s+want|did\s+not\s+want)\b", re.IGNORECASE
+)
 """A wish told in the past tense ("I wanted to die", "I didn't want to be alive")."""
 UNDATED_KEYS = frozenset({"means_access", "safety_plan"})
 """Keys a month does not date: "shotguns moved to son's farm in Dec" dates the move, and the

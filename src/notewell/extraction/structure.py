@@ -18,7 +18,8 @@ from notewell.domain.facts import Role, Sentence, Turn
 from notewell.domain.session import Session
 
 LABEL = re.compile(
-    r"[ \t]*(?:[-*•][ \t]+)?(?P<label>[A-Za-z][A-Za-z .'/\-]{0,28}?)\.?[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:(?=[ \t]|$)"
+    r"[ \t]*(?:[-*•][ \t]+)?(?P<label>[A-Za-z][A-Za-z .'/\-]{0,28}?)\.?"
+    r"[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:(?=[ \t]|$)"
 )
 QUOTED = re.compile(r"[\"“]([^\"”\n]{2,400})[\"”]|(?<![\w'’])['‘]([^\n]{2,300}?)['’](?![\w])")
 
@@ -86,7 +87,9 @@ class SpeakerBook:
             # group or family transcript ("JONAH: SI was like a 3") are the other participants
             other |= _named_speakers(session.text, therapist, client | other | set(sections) | names)
             if session.meta.type in (None, "individual", "intake", "crisis"):
-                clinician = _sole_other_speaker(session.text, names | client, therapist | other | set(sections))
+                clinician = _sole_other_speaker(
+                    session.text, names | client, therapist | other | set(sections)
+                )
                 if clinician is not None:
                     therapist.add(clinician)
         client |= names
@@ -372,11 +375,17 @@ def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | 
             if section != "private":
                 section_before = section
             section, one_line_section = "private", True
-            turns.append(Turn(role="narrative", speaker=None, start=start, end=end, content_start=start + lead))
+            turns.append(
+                Turn(role="narrative", speaker=None, start=start, end=end, content_start=start + lead)
+            )
             sections.append("private")
             continue
         heading = line.strip().rstrip(":").strip()
-        if not m and BARE_HEADING.fullmatch(heading) and (found_heading := book.section_of(heading)) is not None:
+        if (
+            not m
+            and BARE_HEADING.fullmatch(heading)
+            and (found_heading := book.section_of(heading)) is not None
+        ):
             # "HOMEWORK" on a line of its own, an EHR template's heading: the lines under it are
             # that section, as under "Homework:"; the heading itself says nothing
             section, one_line_section, previous_label = found_heading, False, _norm(heading)
