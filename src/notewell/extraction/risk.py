@@ -154,7 +154,7 @@ class RiskExtractor:
             group.sort(key=lambda m: (m.start, -(m.end - m.start)))
             kept: list[Match] = []
             for m in group:
-                if any(k.start <= m.start and m.end <= k.end for k in kept):
+                if any(k.start <= m.start and m.end <= k.end and _swallows(k, m) for k in kept):
                     continue  # inside (or the same span as) a longer or earlier target
                 kept.append(m)
             final.extend(
@@ -165,6 +165,7 @@ class RiskExtractor:
                     and o.start <= m.start
                     and m.end <= o.end
                     and (o.end - o.start) > (m.end - m.start)
+                    and _swallows(o, m)
                     for o in kept
                 )
             )
@@ -767,6 +768,13 @@ class RiskExtractor:
         statements += self._checklist(doc.session.checklist.risk)
         statements += self._measures(doc.session.measures, instruments)
         return resolve(statements)
+
+
+def _swallows(outer: Match, inner: Match) -> bool:
+    """Whether a longer target hides one inside it. A weak target that needs an anchor ("keeps a
+    handgun in the house", which counts only near other risk talk) never hides a strong one
+    ("handgun"): if the weak one finds no anchor, the strong one must still be read."""
+    return not (outer.rule.payload.needs_anchor and not inner.rule.payload.needs_anchor)
 
 
 def field_labels_dropped(doc: Document, targets: Sequence[Target]) -> list[Target]:
