@@ -514,3 +514,24 @@ def test_a_past_tense_wish_after_a_dated_attempt_is_history(risk: Risk) -> None:
     assert r["suicidal_ideation"] != "passive"
     r = risk("C: In 2020 I overdosed. Last night I wanted to die again.")
     assert r["suicidal_ideation"] == "passive"
+
+
+def test_a_weak_target_does_not_hide_a_strong_one(risk: Risk) -> None:
+    # "keeps a handgun" needs other risk talk near it; "handgun" alone does not
+    assert risk("Her brother keeps a handgun in the spare room.")["means_access"] == "present"
+
+
+def test_thoughts_of_a_way_of_dying_are_active_ideation(risk: Risk) -> None:
+    assert risk("He admits thoughts of steering into oncoming traffic.")["suicidal_ideation"] == "active"
+    r = risk("Passive SI. Reports thoughts of driving her car into the river.")
+    assert r["suicidal_ideation"] == "active"
+
+
+def test_collateral_about_the_client_is_the_clients(risk: Risk) -> None:
+    r = risk("Denies SI. Dad reports finding burns on the client's forearm on Sunday.")
+    assert r["self_harm"] == "current"
+
+
+def test_a_possessive_answer_says_there_is_a_weapon(risk: Risk) -> None:
+    r = risk("T: Any guns in the home?\nC: My stepdad's. In his truck, I think.")
+    assert r["means_access"] == "present"
