@@ -353,8 +353,10 @@ class RiskExtractor:
             cats.discard("FUTURE")
         fired.update(ctx.rule_ids)
         fired.update(ctx.present)
-        own_words = not cats & {"OTHER_PERSON", "THIRD_PERSON", "UNTICKED"}
-        if own_words and target.rule.key in ("homicidal_ideation", "suicidal_ideation"):
+        dropped = cats & (DROP_CATEGORIES | {"THIRD_PERSON"})
+        if dropped - {"HYPOTHETICAL"}:
+            return None
+        if target.rule.key in ("homicidal_ideation", "suicidal_ideation"):
             # "If he loads it like that again I'll kill him." — even said as an "if", angry words
             # the clinician checks and the speaker flatly denies ("No. Never. It's an expression.")
             # were asked about: denied, not unasked
@@ -362,7 +364,7 @@ class RiskExtractor:
             if cue:
                 fired.add(cue)
                 return target.rule.negated_value if cue == "answer.figure_clarified" else None
-        if cats & DROP_CATEGORIES or "THIRD_PERSON" in cats:
+        if dropped:
             return None
         if "SCREEN" in cats and "NEGATED" not in cats:
             return None  # the question was asked; :meth:`_screen_answers` reads what was found
