@@ -535,3 +535,14 @@ def test_collateral_about_the_client_is_the_clients(risk: Risk) -> None:
 def test_a_possessive_answer_says_there_is_a_weapon(risk: Risk) -> None:
     r = risk("T: Any guns in the home?\nC: My stepdad's. In his truck, I think.")
     assert r["means_access"] == "present"
+
+
+def test_a_blank_form_row_reports_nothing(risk: Risk) -> None:
+    text = (
+        "Suicidal ideation:    ☐ Denied   ☐ Passive   ☐ Active\n"
+        "Self-harm:            [ ] Denied [ ] Current [ ] Past"
+    )
+    r = risk(text)
+    assert r["suicidal_ideation"] == "not_assessed"
+    assert r["self_harm"] == "not_assessed"
+    assert risk("Suicidal ideation: [x] Denied [ ] Passive")["suicidal_ideation"] == "denied"

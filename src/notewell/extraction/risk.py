@@ -806,6 +806,9 @@ def field_labels_dropped(doc: Document, targets: Sequence[Target]) -> list[Targe
             o.rule.key == t.rule.key and o.sentence == t.sentence and o.start > colon for o in targets
         ):
             continue
+        blank_row = colon != -1 and UNTICKED_FIELD.fullmatch(text, colon + 1, sent.end) is not None
+        if blank_row and ":" not in text[sent.start : t.start]:
+            continue  # "Suicidal ideation:  ☐ Denied  ☐ Passive  ☐ Active" — a blank form row
         out.append(t)
     return out
 
@@ -846,6 +849,8 @@ SCREEN_FOLLOW_UP_TURNS = 4
 """How many turns back a clinician's follow-up question still belongs to a risk screen."""
 DISCLAIMER_REACH = 120
 """How far into the speaker's answer a disclaimer still takes back the words asked about."""
+UNTICKED_FIELD = re.compile(r"(?:\s*(?:\[\s*\]|[☐□])[ \t]*[^\[☐□☑☒✓✔■\n]{0,25}?)+\s*")
+"""A form row whose every box is empty: the question was printed, not answered."""
 FIELD_DEFERS_KEYS = frozenset({"means_access"})
 """Keys whose field label always defers to what the field says of it: "Firearms: 2 shotguns moved
 to son's farm in Dec" is about where the guns are now, which the label alone does not say."""

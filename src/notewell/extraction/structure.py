@@ -138,9 +138,10 @@ HOMEWORK_DONE = re.compile(
 
 LEGEND = re.compile(
     r"(?<![\w=])(?P<short>[A-Z][A-Za-z]{0,15})\s*=\s*(?:the\s+|our\s+)?"
-    r"(?P<role>[A-Za-z][A-Za-z \-]{0,24}?)\s*(?=[.,;)\n]|$)"
+    r"(?P<role>[A-Za-z][A-Za-z \-]{0,24}?)\s*(?=[.,;()\n]|$)"
 )
-"""A key to the speaker labels in a transcript's opening lines: "F = facilitator", "M = mother"."""
+"""A key to the speaker labels in a transcript's opening lines: "F = facilitator", "M = mother",
+"LM = therapist (L. Moreno, LCSW)"."""
 
 
 def _legend(text: str) -> list[tuple[str, str]]:
