@@ -47,6 +47,11 @@ class SpeakerBook:
         therapist = labels("therapist_labels")
         client = labels("client_labels")
         other = labels("other_labels")
+        if QUESTION_LINES.search(session.text) and ANSWER_LINES.search(session.text):
+            # an interview written "Q: … / A: …": the clinician asks, the client answers ("A:"
+            # alone, in a SOAP note, is the Assessment)
+            therapist.add("q")
+            client.add("a")
         for short, role in _legend(session.text):
             # "F = facilitator." in the opening lines: "F:" is the facilitator's line from here on
             for group in (therapist, client, other):
@@ -334,6 +339,10 @@ suicide plan ("Pt reports daily SI x 10 days. Plan: overdose on amitriptyline"),
 
 PAREN_LABEL = re.compile(r"[ \t]*[(\[][ \t]*(?P<label>[A-Za-z][A-Za-z .'/\-]{0,28}?)[ \t]*[,:;]")
 """A bracketed aside that opens with a label: "(Note to self, not for chart: …)"."""
+
+QUESTION_LINES = re.compile(r"^[ \t]*Q:[ \t]+\S.*\?", re.MULTILINE)
+ANSWER_LINES = re.compile(r"^[ \t]*A:[ \t]+\S", re.MULTILINE)
+"""An interview transcript's question and answer lines ("Q: Have you ever…?" / "A: No.")."""
 
 BARE_HEADING = re.compile(r"[A-Z][A-Z &/-]{1,30}")
 """A heading in capitals on a line of its own ("HOMEWORK", "PLAN", "RISK ASSESSMENT")."""
