@@ -208,12 +208,7 @@ class RiskExtractor:
             dated = self._dated_months_ago(doc, idx)
             for t, res in zip(group, results, strict=True):
                 if dated and "HISTORICAL" not in res.categories and t.rule.key not in UNDATED_KEYS:
-                    res = ContextResult(
-                        res.categories | {"HISTORICAL"},
-                        res.rule_ids | {"hist.month_before"},
-                        res.present,
-                        res.distance,
-                    )
+                    res = _marked(res, "HISTORICAL", "hist.month_before")
                 assessed.append(Target(t.rule, t.start, t.end, t.sentence, res))
         return self._past_story_carried(doc, assessed)
 
@@ -240,12 +235,7 @@ class RiskExtractor:
                 and PAST_WISH.match(doc.text, t.start, t.end)
                 and not NOW_WORDS.search(doc.text, sent.start, sent.end)
             ):
-                ctx = ContextResult(
-                    ctx.categories | {"HISTORICAL"},
-                    ctx.rule_ids | {"hist.past_story"},
-                    ctx.present,
-                    ctx.distance,
-                )
+                ctx = _marked(ctx, "HISTORICAL", "hist.past_story")
             out.append(Target(t.rule, t.start, t.end, t.sentence, ctx))
         return out
 
@@ -770,6 +760,11 @@ class RiskExtractor:
         statements += self._checklist(doc.session.checklist.risk)
         statements += self._measures(doc.session.measures, instruments)
         return resolve(statements)
+
+
+def _marked(ctx: ContextResult, category: str, rule_id: str) -> ContextResult:
+    """The same ConText result with one more category, found by a rule outside ConText."""
+    return ContextResult(ctx.categories | {category}, ctx.rule_ids | {rule_id}, ctx.present, ctx.distance)
 
 
 def _swallows(outer: Match, inner: Match) -> bool:
