@@ -234,3 +234,17 @@ def test_a_bracketed_private_aside_is_private(app: App) -> None:
         "(Note to self, not for chart: I keep wanting to fix things for her; take to consult.)"
     ]
     assert "fix things" not in " ".join(h.text for h in app.extractor.extract(session).homework)
+
+
+def test_a_couples_partners_words_are_the_sessions_evidence_but_not_the_clients_risk(app: App) -> None:
+    session = make_session(
+        "Therapist: What happens when she goes quiet?\n"
+        "Lee: I'm fine.\n"
+        "Kim: I know what she's thinking, that I don't care. Some nights I wish I was dead.",
+        session_type="couples",
+        participants=("Lee", "Kim"),
+        client_name="Lee",
+    )
+    facts = app.extractor.extract(session)
+    assert "mind_reading" in {d.type for d in facts.distortions}
+    assert facts.risk["suicidal_ideation"].value == "not_assessed"

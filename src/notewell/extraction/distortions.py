@@ -20,9 +20,10 @@ LONG_SENTENCE = 220
 
 
 def client_words(doc: Document, m: Match) -> bool:
-    """True when a match is in the client's own words: their turn, or quoted in the shorthand."""
+    """True when a match is in the client's own words: their turn (in couples work either
+    partner's), or quoted in the shorthand."""
     role = doc.sentences[m.sentence].role
-    if role == "client":
+    if role in doc.treated_roles:
         return True
     if role == "narrative":
         return any(s <= m.start and m.end <= e for s, e in doc.quoted())

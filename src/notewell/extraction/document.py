@@ -47,6 +47,16 @@ class Document:
         spoken = sum(t.end - t.start for t in self.turns if t.role != "narrative")
         return spoken > 0.5 * max(1, sum(t.end - t.start for t in self.turns))
 
+    @property
+    def treated_roles(self) -> frozenset[str]:
+        """Whose words are the treated client's words for what the session did: the client's;
+        in couples work also the partner's. The couple is the unit of treatment, so a partner's
+        mind reading ("she thinks I don't care") or "Like I could actually hear it" is the
+        session's evidence; risk is still read from the identified client's turns alone."""
+        if self.session.meta.type == "couples":
+            return frozenset({"client", "other"})
+        return frozenset({"client"})
+
     def sentence_text(self, i: int) -> str:
         s = self.sentences[i]
         return self.text[s.start : s.end]

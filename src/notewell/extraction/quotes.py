@@ -67,7 +67,7 @@ class QuoteSelector:
         """A short client turn is one candidate; a long one is cut into sentences (fragments
         joined: ``Not now. I used to.``)."""
         out: list[_Candidate] = []
-        roles = _quoted_roles(doc)
+        roles = doc.treated_roles
         for t_idx, turn in enumerate(doc.turns):
             if turn.role not in roles or not doc.turn_sentences[t_idx]:
                 continue
@@ -127,7 +127,7 @@ class QuoteSelector:
         chosen: list[_Candidate] = []
         # quotes are the client's words (or words quoted in the clinician's narrative): only
         # those sentences are scanned for salience
-        roles = _quoted_roles(doc) | {"narrative"}
+        roles = doc.treated_roles | {"narrative"}
         spoken = {i for i, sent in enumerate(doc.sentences) if sent.role in roles}
         hits = sorted(
             ((m.start, m.rule) for m in doc.index.matches(self._rules, only=spoken)), key=lambda h: h[0]
@@ -193,14 +193,3 @@ class QuoteSelector:
             )
             for c in top
         ]
-
-
-def _quoted_roles(doc: Document) -> frozenset[str]:
-    """Whose turns a quote may come from: the client's; in couples work also the partner's.
-
-    The couple is the unit of treatment, so the partner's "Like I could actually hear it" is
-    the session's evidence as much as the identified client's words; the partner's risk is
-    still not the client's (risk reads the client's turns only)."""
-    if doc.session.meta.type == "couples":
-        return frozenset({"client", "other"})
-    return frozenset({"client"})
