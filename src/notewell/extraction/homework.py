@@ -308,8 +308,11 @@ class HomeworkExtractor:
             if s.role == "narrative" and s.section in self._plan_sections:
                 yield from self._pieces(doc, s.start, s.end, split_and_commas=False, fired=fired, lists=True)
 
-    def _from_assignments(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
+    def _assignment_cues(self, doc: Document) -> dict[int, tuple[str, re.Match[str]]]:
+        """The first assignment cue of each therapist turn that has one ("For this week: …"),
+        found once per document: both the assignments and the replies to them read it."""
         text = doc.text
+        cues: dict[int, tuple[str, re.Match[str]]] = {}
         for t_idx, turn in enumerate(doc.turns):
             if turn.role != "therapist":
                 continue
@@ -318,8 +321,15 @@ class HomeworkExtractor:
                 m = rx.search(text, turn.content_start, turn.end)
                 if m and (hit is None or m.start() < hit[1].start()):
                     hit = (rid, m)
-            if hit is None:
-                continue
+            if hit is not None:
+                cues[t_idx] = hit
+        return cues
+
+    def _from_assignments(
+        self, doc: Document, fired: set[str], cues: dict[int, tuple[str, re.Match[str]]]
+    ) -> Iterable[tuple[int, int]]:
+        text = doc.text
+        for t_idx, hit in sorted(cues.items()):
             fired.add(hit[0])
             cue = hit[1]
             sentences = [i for i in doc.turn_sentences[t_idx] if doc.sentences[i].end > cue.end()]
@@ -474,9 +484,10 @@ class HomeworkExtractor:
         piece = doc.text[last.start : last.end]
         return piece.rstrip().endswith("?") and self._first(self._prompts, piece, fired)
 
-    def _from_commitments(self, doc: Document, fired: set[str]) -> Iterable[tuple[int, int]]:
+    def _from_commitments(
+        self, doc: Document, fired: set[str], cues: dict[int, tuple[str, re.Match[str]]]
+    ) -> Iterable[tuple[int, int]]:
         """``Mom: I'll email the counselor tonight.`` — after the therapist assigned practice."""
-        text = doc.text
         # in family and couples work a parent's or partner's task is homework; in a group another
         # member's is theirs, not the client's
         roles = ("client", "other") if doc.session.meta.type in ("family", "couples") else ("client",)
@@ -486,10 +497,7 @@ class HomeworkExtractor:
             ther = doc.previous_turn(t_idx, "therapist")
             if ther is None:
                 continue
-            ther_text = text[doc.turns[ther].content_start : doc.turns[ther].end]
-            if not any(rx.search(ther_text) for _, rx in self._assign) and not self._invites_commitment(
-                doc, ther, fired
-            ):
+            if ther not in cues and not self._invites_commitment(doc, ther, fired):
                 continue
             for i in doc.turn_sentences[t_idx]:
                 if self._commits(doc, i, fired):
@@ -546,15 +554,17 @@ class HomeworkExtractor:
     def extract(self, doc: Document, fired: set[str]) -> list[Homework]:
         spans: list[_Item] = []
         order = 0
-        for source in (
-            self._from_plan_sections,
-            self._from_narrative,
-            self._from_assignments,
-            self._from_requests,
-            self._from_commitments,
-            self._from_directives,
-        ):
-            for a, b in source(doc, fired):
+        cues = self._assignment_cues(doc)
+        sources: tuple[Iterable[tuple[int, int]], ...] = (
+            self._from_plan_sections(doc, fired),
+            self._from_narrative(doc, fired),
+            self._from_assignments(doc, fired, cues),
+            self._from_requests(doc, fired),
+            self._from_commitments(doc, fired, cues),
+            self._from_directives(doc, fired),
+        )
+        for source in sources:
+            for a, b in source:
                 piece = doc.text[a:b]
                 if b > a and self._clinician_speaks(doc, a, piece, fired):
                     continue
