@@ -378,18 +378,14 @@ def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | 
         role: Role = "narrative"
         speaker: str | None = None
         content_start = start + lead
-        aside = PAREN_LABEL.match(line) if not m else None
-        if aside and book.section_of(aside.group("label")) == "private":
+        if (
+            m is None
+            and (aside := PAREN_LABEL.match(line))
+            and book.section_of(aside.group("label")) == "private"
+        ):
             # "(Note to self, not for chart: I feel pulled to rescue her…)" — a private aside in
-            # brackets is private for its own line, like "Note to self:" at the margin
-            if section != "private":
-                section_before = section
-            section, one_line_section = "private", True
-            turns.append(
-                Turn(role="narrative", speaker=None, start=start, end=end, content_start=start + lead)
-            )
-            sections.append("private")
-            continue
+            # brackets is read as its label at the margin: private for its own line
+            m = aside
         heading = line.strip().rstrip(":").strip()
         if (
             not m
