@@ -26,6 +26,7 @@ def make_session(
     goals: tuple[Goal, ...] = (),
     prior_notes: tuple[PriorNote, ...] = (),
     setting: str | None = "outpatient",
+    session_date: date = date(2026, 3, 2),
     **extra: Any,
 ) -> Session:
     assert not extra, f"unknown arguments {extra}"
@@ -34,7 +35,7 @@ def make_session(
         text=text,
         client=ClientInfo(id="T-0001", name=client_name, names=client_names),
         meta=SessionMeta(
-            date=date(2026, 3, 2),
+            date=session_date,
             start=start,
             end=end,
             type=session_type,

@@ -8,6 +8,7 @@ text (a risk target that counted, a modifier that applied, a homework cue that f
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -49,7 +50,11 @@ def test_rule_example(app: Any, rule_id: str, example: str, should_fire: bool) -
     if example.startswith("GOAL "):  # goal rules: "GOAL <goal text> | <session text>"
         goal_text, _, example = example[5:].partition(" | ")
         goals = (Goal("G1", goal_text),)
-    facts = app.extractor.extract(make_session(example, goals=goals))
+    when = date(2026, 3, 2)
+    if example.startswith("DATE "):  # rules that read the session date: "DATE 2026-11-12 | <text>"
+        day, _, example = example[5:].partition(" | ")
+        when = date.fromisoformat(day)
+    facts = app.extractor.extract(make_session(example, goals=goals, session_date=when))
     if should_fire:
         assert rule_id in facts.fired_rules, f"{rule_id} did not fire on {example!r}"
     else:

@@ -20,6 +20,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -55,6 +56,9 @@ class TargetRule:
     question_anchors: bool = False
     yields_to_denial: bool = False
     undone_by_accident: bool = False
+    sections: frozenset[str] = frozenset()
+    antecedent: re.Pattern[str] | None = None
+    recent_value: str | None = None
 
     @classmethod
     def from_yaml(cls, raw: dict[str, Any]) -> TargetRule:
@@ -74,7 +78,47 @@ class TargetRule:
             question_anchors=bool(raw.get("question_anchors", False)),
             yields_to_denial=bool(raw.get("yields_to_denial", False)),
             undone_by_accident=bool(raw.get("undone_by_accident", False)),
+            sections=frozenset(raw.get("sections", ())),
+            recent_value=raw.get("recent_value"),
+            antecedent=re.compile(raw["antecedent"], re.IGNORECASE) if raw.get("antecedent") else None,
         )
+
+
+@dataclass(frozen=True)
+class RecencyCue:
+    """Words that date an episode (``context_modifiers.yaml`` ``recency_cues``): a span of days
+    or weeks, or a named day of the year ("Halloween") whose last date before the session counts."""
+
+    id: str
+    pattern: re.Pattern[str]
+    month: int | None
+    day: int | None
+    nth_thursday: int | None
+
+    def last_before(self, when: date) -> date:
+        """The named day's last date on or before the session date (Halloween on 12 November
+        2026 is 31 October 2026; on 5 January it is the 31 October before)."""
+        assert self.month is not None
+        for year in (when.year, when.year - 1):
+            if self.nth_thursday is not None:
+                first = date(year, self.month, 1)
+                day = first + timedelta(days=(3 - first.weekday()) % 7 + 7 * (self.nth_thursday - 1))
+            else:
+                day = date(year, self.month, self.day or 1)
+            if day <= when:
+                return day
+        return date(when.year - 1, self.month, self.day or 1)
+
+
+@dataclass(frozen=True)
+class LineCue:
+    """A label that frames its whole line (``context_modifiers.yaml`` ``line_cues``)."""
+
+    id: str
+    category: str
+    pattern: re.Pattern[str]
+    unless: re.Pattern[str]
+    excluded_keys: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -90,7 +134,7 @@ class Target:
 
 def _validate_values(rule: TargetRule) -> None:
     allowed = RISK_VALUES[rule.key]
-    for v in (rule.value, rule.negated_value, rule.historical_value):
+    for v in (rule.value, rule.negated_value, rule.historical_value, rule.recent_value):
         if v is not None and v not in allowed:
             raise ValueError(f"risk rule {rule.id}: {v!r} is not a value of {rule.key}")
 
@@ -116,6 +160,7 @@ class RiskExtractor:
             for a in answers["answers"]
         ]
         self._reask = re.compile(answers["reask"]["pattern"], re.IGNORECASE)
+        self._clarify = re.compile(answers["clarify"]["pattern"], re.IGNORECASE)
         self._clarified = re.compile(answers["clarified"]["pattern"], re.IGNORECASE)
         self._accidental = re.compile(answers["accidental_overdose"]["pattern"], re.IGNORECASE)
         self._methods = [(m["id"], re.compile(m["pattern"], re.IGNORECASE)) for m in answers["method_terms"]]
@@ -136,6 +181,26 @@ class RiskExtractor:
             (c["id"], re.compile(c["pattern"], re.IGNORECASE))
             for c in lexicons["context_modifiers"].get("turn_cues", [])
         ]
+        self._recency = [
+            RecencyCue(
+                c["id"],
+                re.compile(c["pattern"], re.IGNORECASE),
+                c.get("month"),
+                c.get("day"),
+                c.get("nth_thursday"),
+            )
+            for c in lexicons["context_modifiers"].get("recency_cues", [])
+        ]
+        self._line_cues = [
+            LineCue(
+                c["id"],
+                c["category"],
+                re.compile(c["pattern"], re.IGNORECASE),
+                re.compile(c["unless"], re.IGNORECASE),
+                frozenset(c.get("excluded_keys", ())),
+            )
+            for c in lexicons["context_modifiers"].get("line_cues", [])
+        ]
 
     @staticmethod
     def target_labels(lexicons: dict[str, Any]) -> list[str]:
@@ -143,7 +208,7 @@ class RiskExtractor:
 
     # ------------------------------------------------------------------ finding targets
     def _find_targets(self, doc: Document) -> list[Target]:
-        matches: list[Match] = list(doc.index.matches(self._rules))
+        matches: list[Match] = [m for m in doc.index.matches(self._rules) if self._in_place(doc, m)]
         # longest match wins where targets overlap: "safety plan" is not also a suicide "plan".
         # Targets sit in one sentence, so containment is checked within each sentence only.
         by_sentence: dict[int, list[Match]] = defaultdict(list)
@@ -172,6 +237,25 @@ class RiskExtractor:
         final.sort(key=lambda m: (m.start, m.end))
         return [Target(m.rule.payload, m.start, m.end, m.sentence) for m in final]
 
+    @staticmethod
+    def _in_place(doc: Document, match: Match) -> bool:
+        """Whether a rule bound to a section or to what came before may count here.
+
+        "Created today with client (Stanley-Brown format)" creates a safety plan only under a
+        SAFETY PLAN heading; "We went through it together" reviews one only when the sentence
+        before, in the same paragraph, says "it" is the safety plan."""
+        rule: TargetRule = match.rule.payload
+        if rule.sections and doc.sentences[match.sentence].section not in rule.sections:
+            return False
+        if rule.antecedent is not None:
+            if match.sentence == 0:
+                return False
+            before = doc.sentences[match.sentence - 1]
+            gap = doc.text[before.end : doc.sentences[match.sentence].start]
+            if gap.count("\n") > 1 or not rule.antecedent.search(doc.text, before.start, before.end):
+                return False
+        return True
+
     def _anchored(self, doc: Document, targets: Sequence[Target]) -> list[Target]:
         strong_turns = {doc.sentences[t.sentence].turn for t in targets if not t.rule.needs_anchor}
         out = []
@@ -195,6 +279,11 @@ class RiskExtractor:
                 or any(turn in strong_turns for turn in range(sent.turn - back, sent.turn + 3))
             ):
                 out.append(t)
+                if question:
+                    # a screen goes on question by question (ideation, then method, then "Do you
+                    # think you'd act on those thoughts?"): a follow-up that belongs to the screen
+                    # carries it on to the next one
+                    strong_turns.add(sent.turn)
         return out
 
     def _assess(self, doc: Document, targets: Sequence[Target]) -> list[Target]:
@@ -209,8 +298,51 @@ class RiskExtractor:
             for t, res in zip(group, results, strict=True):
                 if dated and "HISTORICAL" not in res.categories and t.rule.key not in UNDATED_KEYS:
                     res = _marked(res, "HISTORICAL", "hist.month_before")
+                if (framed := self._line_frame(doc, t)) is not None and framed.category not in res.categories:
+                    res = _marked(res, framed.category, framed.id)
                 assessed.append(Target(t.rule, t.start, t.end, t.sentence, res))
         return self._past_story_carried(doc, assessed)
+
+    def _recent(self, doc: Document, target: Target) -> str | None:
+        """The recency cue, if any, that puts a self-harm episode inside the past month (SCHEMA:
+        self-harm is current "in the past month or ongoing"). Read in the target's own words, the
+        rest of its sentence and the next sentence of the same turn: on 12 November, "I haven't
+        cut since the night before Halloween. So, like, two weeks." is self-harm this month."""
+        sent = doc.sentences[target.sentence]
+        end = sent.end
+        turn_on = CLAUSE_BREAK.search(doc.text, target.end, sent.end)
+        if turn_on is not None:
+            end = turn_on.start()  # "…since I was sixteen, but last week I almost did": an urge, not an act
+        elif (
+            target.sentence + 1 < len(doc.sentences)
+            and doc.sentences[target.sentence + 1].turn == sent.turn
+            and doc.sentences[target.sentence + 1].end - doc.sentences[target.sentence + 1].start
+            <= RECENT_FOLLOW_ON_CHARS
+        ):
+            end = doc.sentences[target.sentence + 1].end  # "…since Halloween. So, like, two weeks."
+        when = doc.session.meta.date
+        for cue in self._recency:
+            if not cue.pattern.search(doc.text, target.start, end):
+                continue
+            if cue.month is None:
+                return cue.id
+            if when is not None and 0 <= (when - cue.last_before(when)).days <= RECENT_DAYS:
+                return cue.id
+        return None
+
+    def _line_frame(self, doc: Document, target: Target) -> LineCue | None:
+        """The label that frames the target's whole line ("- Psychoeducation: intrusive harm
+        thoughts are common after a birth; the difference between a thought and an intention"):
+        what follows a teaching label is what was taught, across semicolons that end ConText's
+        scope, unless the line goes on to report something ("…; she then disclosed …")."""
+        line_start = doc.text.rfind("\n", 0, target.start) + 1
+        for cue in self._line_cues:
+            if target.rule.key in cue.excluded_keys:
+                continue
+            label = cue.pattern.match(doc.text, line_start, target.start)
+            if label is not None and not cue.unless.search(doc.text, label.end(), target.start):
+                return cue
+        return None
 
     @staticmethod
     def _past_story_carried(doc: Document, targets: list[Target]) -> list[Target]:
@@ -415,18 +547,27 @@ class RiskExtractor:
         first_end = doc.sentences[opening[0]].end if opening else t.end
         return kinds, fired, start, max(first_end, start + 1)
 
-    def _reasked(self, doc: Document, aside: int) -> int | None:
-        """The client's answer after an aside and a re-asked question: "Sorry, hold on, my
-        roommate just came in." / "Did you catch the question?" / "Yeah. God, no." — the turn
-        right after the clinician's check that the question was heard."""
+    def _reasked(self, doc: Document, aside: int) -> tuple[int, str] | None:
+        """The client's answer after an aside and a re-asked question, and how it was re-asked.
+
+        "answer.reask": "Sorry, hold on, my roommate just came in." / "Did you catch the
+        question?" / "Yeah. God, no." — the clinician only checked the question was heard, so an
+        opening "Yeah" acknowledges it and the answer proper comes next.
+        "answer.clarify": "I don't think so. Not tonight." / "Does that mean maybe another
+        night?" / "No. That came out wrong." — the clinician checked an answer that left the
+        question open, and the reply to the check is the answer."""
         check = aside + 1
         if check >= len(doc.turns) or doc.turns[check].role != "therapist":
             return None
         turn = doc.turns[check]
-        if not self._reask.search(doc.text, turn.content_start, turn.end):
+        if self._reask.search(doc.text, turn.content_start, turn.end):
+            how = "answer.reask"
+        elif self._clarify.search(doc.text, turn.content_start, turn.end):
+            how = "answer.clarify"
+        else:
             return None
         answer = doc.answer_turn(check)
-        return answer if answer == check + 1 else None
+        return (answer, how) if answer == check + 1 else None
 
     def _client_asked_about(self, doc: Document) -> re.Pattern[str] | None:
         """The client named in the third person in a question ("Has Owen ever said…"), as one
@@ -475,6 +616,7 @@ class RiskExtractor:
             if answer is None:
                 continue
             after_ack = False
+            reasked_how: str | None = None
             if not self._classify_answer(doc, answer)[0]:
                 # "Can I... okay." / "No. Not this week.": a hesitation first, the answer in the
                 # client's next turn before the clinician speaks again
@@ -482,7 +624,8 @@ class RiskExtractor:
                 if nxt is not None and nxt == answer + 1 and self._classify_answer(doc, nxt)[0]:
                     answer = nxt
                 elif (reasked := self._reasked(doc, answer)) is not None:
-                    answer, after_ack = reasked, True
+                    answer, reasked_how = reasked
+                    after_ack = reasked_how == "answer.reask"
             asked = [
                 t
                 for t in group
@@ -491,8 +634,8 @@ class RiskExtractor:
             ]
             topic = [t for t in (asked or group) if not t.rule.presupposed]
             kinds, answer_fired, a_start, a_end = self._classify_answer(doc, answer, after_ack)
-            if after_ack:
-                answer_fired = answer_fired | {"answer.reask"}
+            if reasked_how is not None:
+                answer_fired = answer_fired | {reasked_how}
             if not kinds and not any(t.rule.key == "suicide_plan" for t in topic):
                 continue
             answer_text = doc.text[a_start : doc.turns[answer].end]
@@ -662,6 +805,14 @@ class RiskExtractor:
             if role in t.rule.roles:
                 fired.add(t.rule.id)
                 value = self._statement_value(doc, t, fired)
+                if (
+                    value is not None
+                    and value != "denied"
+                    and t.rule.recent_value is not None
+                    and (recent := self._recent(doc, t)) is not None
+                ):
+                    fired.add(recent)
+                    value = t.rule.recent_value
                 if value is not None:
                     span = (Evidence(t.start, t.end),)
                     historical = self.is_historical(t.context)
@@ -842,6 +993,12 @@ ITEM_NINE_SELF_HARM = "screen.item_nine_wording"
 """The self-harm half of PHQ-9 item 9's wording, told or asked: only a "no" answers it."""
 SCREEN_FOLLOW_UP_TURNS = 4
 """How many turns back a clinician's follow-up question still belongs to a risk screen."""
+CLAUSE_BREAK = re.compile(r";|\b(?:but|though|although|yet)\b", re.IGNORECASE)
+"""Where a sentence turns to something else."""
+RECENT_FOLLOW_ON_CHARS = 60
+"""A short next sentence in the same turn ("So, like, two weeks.") still dates the episode."""
+RECENT_DAYS = 31
+"""A named day this many days or fewer before the session is inside "the past month"."""
 DISCLAIMER_REACH = 120
 """How far into the speaker's answer a disclaimer still takes back the words asked about."""
 UNTICKED_FIELD = re.compile(r"(?:\s*(?:\[\s*\]|[☐□])[ \t]*[^\[☐□☑☒✓✔■\n]{0,25}?)+\s*")
