@@ -468,6 +468,23 @@ def test_a_month_well_before_the_session_dates_the_statement(risk: Risk) -> None
     assert risk("He cut his forearm in December and again last night.")["self_harm"] == "current"
 
 
+def test_a_year_well_before_the_session_dates_the_statement(risk: Risk) -> None:
+    # the factory's session is on 2 March 2026
+    text = "In the winter of 2019, after the divorce, he thought about driving his truck off an overpass."
+    assert risk(text)["suicidal_ideation"] == "not_assessed"
+    assert risk("She cut her thighs back in Feb. 2026, after the breakup.")["self_harm"] == "current"
+    assert risk("She cut her thighs back in October 2025, after the breakup.")["self_harm"] == "past"
+    assert risk("Thinking about killing himself on and off since 2024.")["suicidal_ideation"] == "active"
+
+
+def test_self_harm_dated_inside_the_past_month_is_current(risk: Risk) -> None:
+    assert risk("T: And the cutting?\nC: I haven't cut since Tuesday.")["self_harm"] == "current"
+    assert risk("T: And the cutting?\nC: I haven't cut since I was sixteen.")["self_harm"] == "past"
+    # an urge in the next clause dates no act
+    text = "T: And the cutting?\nC: I haven't cut since I was sixteen, but last week I almost did."
+    assert risk(text)["self_harm"] == "past"
+
+
 def test_plan_and_intent_beside_affirmed_violence_are_not_suicides(risk: Risk) -> None:
     r = risk("HI: thoughts of hurting his landlord, daily. Denies plan. Denies intent.")
     assert r["homicidal_ideation"] == "present"

@@ -248,3 +248,53 @@ def test_a_couples_partners_words_are_the_sessions_evidence_but_not_the_clients_
     facts = app.extractor.extract(session)
     assert "mind_reading" in {d.type for d in facts.distortions}
     assert facts.risk["suicidal_ideation"].value == "not_assessed"
+
+
+def turn_texts(app: App, text: str) -> list[str]:
+    doc = app.extractor.document(make_session(text))
+    return [doc.text[t.content_start : t.end] for t in doc.turns]
+
+
+def test_a_hard_wrapped_paragraph_is_one_turn(app: App) -> None:
+    text = (
+        "He described a stretch in the winter of 2019, after the divorce, when he\n"
+        "thought about driving his truck off an overpass; he never acted on it and\n"
+        "says those thoughts stopped that winter. He denies any history of\n"
+        "cutting or other self-injury.\n"
+        "\n"
+        "Plan: weekly sessions."
+    )
+    turns = turn_texts(app, text)
+    assert len(turns) == 2
+    assert turns[0].endswith("cutting or other self-injury.")
+
+
+def test_shorthand_lists_and_form_answers_are_not_wrapped(app: App) -> None:
+    shorthand = "Denies SI\nreports HI toward brother"  # short lines: items, not a wrap
+    assert len(turn_texts(app, shorthand)) == 2
+    bullets = (
+        "- Reviewed the diary card for the week with the client and her\n"
+        "- mother, who came in for the first ten minutes of the session"
+    )
+    assert len(turn_texts(app, bullets)) == 2
+    form = (
+        "In the past month, has your partner pushed, hit, or threatened to hurt you?   [x] No\n"
+        "Do you ever feel afraid of your partner?   [x] No"
+    )
+    assert len(turn_texts(app, form)) == 2
+    indented = (
+        "Chain: urge 5/5 -> went to the bathroom, took the blade out of the razor -> cut\n"
+        "   conseq: relief ~10 min, then shame, hid arm from roommate"
+    )
+    assert len(turn_texts(app, indented)) == 2
+
+
+def test_a_wrapped_answer_still_answers_the_screening_question(app: App) -> None:
+    text = (
+        "T: Have you had any thoughts of killing yourself since we last met?\n"
+        "C: No, not since the spring, and honestly I would not do that to my kids or\n"
+        "my mother, not ever."
+    )
+    facts = app.extractor.extract(make_session(text))
+    assert facts.risk["suicidal_ideation"].value == "denied"
+    assert len(app.extractor.document(make_session(text)).turns) == 2

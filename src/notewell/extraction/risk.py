@@ -272,7 +272,13 @@ class RiskExtractor:
             asked = t.rule.question_anchors and question
             # a follow-up question ("Do you think you would act on it?") may come a few exchanges
             # after the ideation it follows up, once the method has been asked about in between
-            back = SCREEN_FOLLOW_UP_TURNS if question else 2
+            back = (
+                SCREEN_FOLLOW_UP_TURNS
+                if question
+                else STATEMENT_ANCHOR_TURNS
+                if sent.role in SPOKEN_ROLES
+                else 2
+            )
             if (
                 asked
                 or sent.section == "risk"
@@ -406,16 +412,25 @@ class RiskExtractor:
 
     @staticmethod
     def _dated_months_ago(doc: Document, sentence: int) -> bool:
-        """Whether the sentence dates what it tells to a month at least two months before the
-        session: on 12 May, "I scratched my arm with a paperclip in February" is self-harm in the
-        past, not in the past month. A sentence that also speaks of now ("again last night",
+        """Whether the sentence dates what it tells to a month or year at least two months before
+        the session: on 12 May, "I scratched my arm with a paperclip in February" is self-harm in
+        the past, not in the past month; "in the winter of 2019 he thought about driving off an
+        overpass" is no ideation now. A sentence that also speaks of now ("again last night",
         "still") is left to its other words."""
         when = doc.session.meta.date
         if when is None:
             return False
         sent = doc.sentences[sentence]
+        if NOW_WORDS.search(doc.text, sent.start, sent.end):
+            return False
+        dated = YEAR_MENTION.search(doc.text, sent.start, sent.end)
+        if dated is not None:
+            # "in the winter of 2019", "back in March 2024": at least two months back even at
+            # the latest the words allow (December of that year when no month is named)
+            month = MONTHS[dated.group("month")[:3].lower()] if dated.group("month") else 12
+            return (when.year - int(dated.group("year"))) * 12 + when.month - month >= 2
         found = MONTH_MENTION.search(doc.text, sent.start, sent.end)
-        if found is None or NOW_WORDS.search(doc.text, sent.start, sent.end):
+        if found is None:
             return False
         month = MONTHS[found.group("month")[:3].lower()]
         return (when.month - month) % 12 >= 2
@@ -985,12 +1000,23 @@ PAST_WISH = re.compile(
 UNDATED_KEYS = frozenset({"means_access", "safety_plan"})
 """Keys a month does not date: "shotguns moved to son's farm in Dec" dates the move, and the
 guns are away now."""
+YEAR_MENTION = re.compile(
+    r"\b(?i:in|back\s+in|during|around|of|from)\s+(?i:the\s+)?"
+    r"(?:(?i:early|late|mid-?|winter|spring|summer|fall|autumn)\s+(?i:of\s+)?)?"
+    r"(?:(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+)?"
+    r"(?P<year>(?:19|20)\d\d)\b"
+)
+"""A past year named as when something happened ("in the winter of 2019", "back in March 2024")."""
 NOW_WORDS = re.compile(
     r"\b(?:today|tonight|yesterday|last\s+(?:night|week)|this\s+(?:week|month|morning)|now|currently|again|still|since)\b",
     re.IGNORECASE,
 )
 ITEM_NINE_SELF_HARM = "screen.item_nine_wording"
 """The self-harm half of PHQ-9 item 9's wording, told or asked: only a "no" answers it."""
+STATEMENT_ANCHOR_TURNS = 4
+"""How many turns back the risk talk a weak word in a client's words belongs to may lie ("Are you
+having thoughts of suicide?" / "Not right now." / "What about earlier this week?" / "Wednesday
+night I thought about just ending it.")."""
 SCREEN_FOLLOW_UP_TURNS = 4
 """How many turns back a clinician's follow-up question still belongs to a risk screen."""
 CLAUSE_BREAK = re.compile(r";|\b(?:but|though|although|yet)\b", re.IGNORECASE)

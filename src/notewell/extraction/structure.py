@@ -312,6 +312,45 @@ def _client_from_transcript(
     return None
 
 
+WRAP_MIN_CHARS = 50
+"""A line broken by a hard wrap is a long one: shorthand items are short and end where they end."""
+WRAP_BREAK_WORDS = frozenset(
+    "a an the and or but of to in on at for with about from by as that than when while if he she "
+    "they i we you his her their my our your is was are were has had have be been".split()
+)
+"""Words a sentence cannot end on: a line that stops after one was broken off mid-sentence."""
+FORM_ANSWER_REACH = 30
+"""How far from a line's end a question mark says the line is a question and its answer."""
+BULLET = re.compile(r"[ \t]*(?:[-*•–]|\d{1,2}[.)]|\[[ xX✓]?\])[ \t]")
+
+
+def wrapped(previous: str, line: str) -> bool:
+    """Whether ``line`` continues the sentence ``previous`` broke off: a hard wrap.
+
+    "He described a stretch in the winter of 2019, after the divorce, when he" /
+    "thought about driving his truck off an overpass" — a long line that stops mid-sentence
+    (no closing punctuation) and a next line that is no item of its own (no bullet) and
+    starts in lower case, or follows a comma or a word no sentence ends on ("…of" / "Kayla").
+    Shorthand ("Denies SI" / "reports HI toward brother") has short lines and is left alone."""
+    prev = previous.strip()
+    indent = len(line) - len(line.lstrip())
+    if (
+        len(prev) < WRAP_MIN_CHARS
+        or BULLET.match(line)
+        or BULLET.match(previous)
+        or indent != len(previous) - len(previous.lstrip())
+    ):
+        return False  # a short line, an item of its own, or a line set in under another
+    body = prev.rstrip("\"'”’)]")
+    if not body or body[-1] in ".!?:;" or "?" in body[-FORM_ANSWER_REACH:]:
+        return False  # a sentence ended, or a form's question got its answer ("…hurt you?  [x] No")
+    first = line.lstrip()[:1]
+    if first.islower():
+        return True
+    last_word = body.rsplit(None, 1)[-1].lower()
+    return body.endswith(",") or last_word in WRAP_BREAK_WORDS
+
+
 def _lines(text: str) -> list[tuple[int, int]]:
     spans = []
     pos = 0
@@ -361,14 +400,37 @@ def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | 
     # 7 days"): the session's work written after it is not homework.
     section_before: str | None = None
     one_line_section = False
+    last_line: tuple[int, int] | None = None  # the line that ended the last turn, in this paragraph
     for start, end in _lines(text):
         line = text[start:end]
         if not line.strip():
             section = None
             one_line_section = False
+            last_line = None
             continue
         lead = len(line) - len(line.lstrip())
         m = LABEL.match(line)
+        if (
+            last_line is not None
+            and turns
+            and turns[-1].end == last_line[1]
+            and m is None
+            and wrapped(text[last_line[0] : last_line[1]], line)
+        ):
+            # a hard-wrapped paragraph (a transcription service's dictation, an email pasted in):
+            # the line goes on with the sentence the line before broke off ("… when he" /
+            # "thought about driving his truck off an overpass"), so it is the same turn
+            last = turns[-1]
+            turns[-1] = Turn(
+                role=last.role,
+                speaker=last.speaker,
+                start=last.start,
+                end=end,
+                content_start=last.content_start,
+            )
+            last_line = (start, end)
+            continue
+        last_line = (start, end)
         if one_line_section and lead == 0:
             # the next line at the margin that opens no speaker or section of its own ("Re: choir,
             # pt states …" is a topic, not a heading) goes back to the section before
