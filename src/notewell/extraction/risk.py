@@ -27,6 +27,7 @@ from typing import Any
 from notewell.domain.evidence import Evidence, merge_spans
 from notewell.domain.facts import PersonMention, RiskFinding, RiskStatement, Source
 from notewell.domain.session import (
+    POSITIVE_RISK_VALUES,
     RISK_KEYS,
     RISK_VALUES,
     UNKNOWN_RISK_VALUE,
@@ -285,10 +286,12 @@ class RiskExtractor:
                 or any(turn in strong_turns for turn in range(sent.turn - back, sent.turn + 3))
             ):
                 out.append(t)
-                if question:
+                if question or (sent.role in SPOKEN_ROLES and t.rule.value in POSITIVE_RISK_VALUES):
                     # a screen goes on question by question (ideation, then method, then "Do you
-                    # think you'd act on those thoughts?"): a follow-up that belongs to the screen
-                    # carries it on to the next one
+                    # think you'd act on those thoughts?"), and a disclosure goes on from one
+                    # thing to the next ("I thought about just ending it. I looked up how many
+                    # it would take." / … / "A full bottle."): what belongs to the talk carries
+                    # it on to the next
                     strong_turns.add(sent.turn)
         return out
 
