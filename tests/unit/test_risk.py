@@ -563,3 +563,31 @@ def test_a_blank_form_row_reports_nothing(risk: Risk) -> None:
     assert r["suicidal_ideation"] == "not_assessed"
     assert r["self_harm"] == "not_assessed"
     assert risk("Suicidal ideation: [x] Denied [ ] Passive")["suicidal_ideation"] == "denied"
+
+
+def test_a_named_person_opening_the_sentence_owns_the_act(risk: Risk) -> None:
+    text = "C: My sister Lena is in a program now. Lena took a bunch of her pills in April."
+    assert risk(text)["suicide_attempt_history"] == "not_assessed"
+    # a gun someone else keeps in the home is still within the client's reach
+    text = "T: Any guns where you live?\nC: Tyler has a handgun in his closet. It's not locked."
+    assert risk(text)["means_access"] == "present"
+    # the client named in a group note reports, she does not act on someone else's behalf
+    text = "Marisol denied SI when the facilitator checked in."
+    r = risk(text, session_type="group", client_name="Marisol")
+    assert r["suicidal_ideation"] == "denied"
+
+
+def test_a_disclosure_carries_its_topic_to_the_next_weak_word(risk: Risk) -> None:
+    text = (
+        "T: Are you having thoughts of suicide?\n"
+        "C: Not right now.\n"
+        "T: What about earlier this week?\n"
+        "C: Wednesday night I thought about just ending it. "
+        "I looked up how many of my trazodone it would take.\n"
+        "T: Where are the pills now?\n"
+        "C: In the bathroom cabinet. A full bottle, I just refilled it."
+    )
+    r = risk(text)
+    assert r["suicidal_ideation"] == "active"
+    assert r["suicide_plan"] == "present"
+    assert r["means_access"] == "present"

@@ -797,6 +797,15 @@ class RiskExtractor:
                 break
             if end <= target.start and self._reporting.match(doc.text, end, target.start):
                 return True
+            if (
+                start == sent.start
+                and target.rule.key in OWN_ACT_KEYS
+                and NAMED_ACTOR_GAP.fullmatch(doc.text, end, target.start)
+            ):
+                # "Lena took a bunch of her pills in April": the named person opening the
+                # sentence did it, a few words before the act ("Tyler has a handgun" is still a
+                # gun in the client's home, and "Tom hit me" is still abuse of the client)
+                return True
         return False
 
     def statements(
@@ -1026,6 +1035,23 @@ CLAUSE_BREAK = re.compile(r";|\b(?:but|though|although|yet)\b", re.IGNORECASE)
 """Where a sentence turns to something else."""
 RECENT_FOLLOW_ON_CHARS = 60
 """A short next sentence in the same turn ("So, like, two weeks.") still dates the episode."""
+OWN_ACT_KEYS = frozenset(
+    {
+        "suicidal_ideation",
+        "suicide_plan",
+        "suicide_intent",
+        "suicide_attempt_history",
+        "self_harm",
+        "homicidal_ideation",
+    }
+)
+"""Keys about what the person themselves thinks or does."""
+NAMED_ACTOR_GAP = re.compile(
+    r"\s+(?:(?:also|then|once|just|had|has|have|already|actually|finally|apparently|reportedly|allegedly)\s+){0,2}",
+    re.IGNORECASE,
+)
+"""Between a named person opening a sentence and the act they did: nothing but an adverb or an
+auxiliary ("Lena took…", "Lena had once taken…"); "Marisol denied SI" reports, it does not act."""
 RECENT_DAYS = 31
 """A named day this many days or fewer before the session is inside "the past month"."""
 DISCLAIMER_REACH = 120
