@@ -364,7 +364,11 @@ class HomeworkExtractor:
                 m = rx.search(text, s.start, s.end)
                 if m is None:
                     continue
-                pronoun = m.groupdict().get("pronoun") or m.groupdict().get("pronoun2")
+                # a pronoun, or no subject at all after a semicolon ("…; agreed to call…"): the
+                # doer may be someone named earlier in the sentence
+                pronoun = (
+                    m.groupdict().get("pronoun") or m.groupdict().get("pronoun2") or m.groupdict().get("bare")
+                )
                 if pronoun and self._first(self._other_subjects, text[s.start : m.start()], fired):
                     continue  # "Mom was tearful; she agreed to…": she may be mom
                 fired.add(rid)
