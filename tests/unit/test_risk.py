@@ -591,3 +591,8 @@ def test_a_disclosure_carries_its_topic_to_the_next_weak_word(risk: Risk) -> Non
     assert r["suicidal_ideation"] == "active"
     assert r["suicide_plan"] == "present"
     assert r["means_access"] == "present"
+
+
+def test_history_written_after_the_word(risk: Risk) -> None:
+    assert risk("SP to be completed next session given NSSI hx.")["self_harm"] == "past"
+    assert risk("No self-harm hx per cl and per mom.")["self_harm"] == "denied"

@@ -60,6 +60,7 @@ class TargetRule:
     sections: frozenset[str] = frozenset()
     antecedent: re.Pattern[str] | None = None
     recent_value: str | None = None
+    coexists: bool = False
 
     @classmethod
     def from_yaml(cls, raw: dict[str, Any]) -> TargetRule:
@@ -81,6 +82,7 @@ class TargetRule:
             undone_by_accident=bool(raw.get("undone_by_accident", False)),
             sections=frozenset(raw.get("sections", ())),
             recent_value=raw.get("recent_value"),
+            coexists=bool(raw.get("coexists", False)),
             antecedent=re.compile(raw["antecedent"], re.IGNORECASE) if raw.get("antecedent") else None,
         )
 
@@ -243,18 +245,23 @@ class RiskExtractor:
         """Whether a rule bound to a section or to what came before may count here.
 
         "Created today with client (Stanley-Brown format)" creates a safety plan only under a
-        SAFETY PLAN heading; "We went through it together" reviews one only when the sentence
+        SAFETY PLAN heading; "We went through it together" reviews one only when a sentence just
         before, in the same paragraph, says "it" is the safety plan."""
         rule: TargetRule = match.rule.payload
         if rule.sections and doc.sentences[match.sentence].section not in rule.sections:
             return False
         if rule.antecedent is not None:
-            if match.sentence == 0:
-                return False
-            before = doc.sentences[match.sentence - 1]
-            gap = doc.text[before.end : doc.sentences[match.sentence].start]
-            if gap.count("\n") > 1 or not rule.antecedent.search(doc.text, before.start, before.end):
-                return False
+            # one of the few sentences before ("We wrote a safety plan on Tuesday. Do you still
+            # have it?" / "It's on my fridge." / "Can we go through it and update it?"), in the
+            # same paragraph
+            here = doc.sentences[match.sentence]
+            for back in range(match.sentence - 1, max(match.sentence - ANTECEDENT_SENTENCES, 0) - 1, -1):
+                before = doc.sentences[back]
+                if "\n\n" in doc.text[before.end : here.start].replace(" ", "").replace("\t", ""):
+                    return False
+                if rule.antecedent.search(doc.text, before.start, before.end):
+                    return True
+            return False
         return True
 
     def _anchored(self, doc: Document, targets: Sequence[Target]) -> list[Target]:
@@ -948,8 +955,13 @@ def _marked(ctx: ContextResult, category: str, rule_id: str) -> ContextResult:
 def _swallows(outer: Match, inner: Match) -> bool:
     """Whether a longer target hides one inside it. A weak target that needs an anchor ("keeps a
     handgun in the house", which counts only near other risk talk) never hides a strong one
-    ("handgun"): if the weak one finds no anchor, the strong one must still be read."""
-    return not (outer.rule.payload.needs_anchor and not inner.rule.payload.needs_anchor)
+    ("handgun"): if the weak one finds no anchor, the strong one must still be read. A rule that
+    ``coexists`` reads a second key in the same words and hides nothing of another key's."""
+    a: TargetRule = outer.rule.payload
+    b: TargetRule = inner.rule.payload
+    if (a.coexists or b.coexists) and a.key != b.key:
+        return False  # "thoughts of overdosing on lithium" is ideation and, as well, a method in mind
+    return not (a.needs_anchor and not b.needs_anchor)
 
 
 def field_labels_dropped(doc: Document, targets: Sequence[Target]) -> list[Target]:
@@ -1052,6 +1064,8 @@ NAMED_ACTOR_GAP = re.compile(
 )
 """Between a named person opening a sentence and the act they did: nothing but an adverb or an
 auxiliary ("Lena took…", "Lena had once taken…"); "Marisol denied SI" reports, it does not act."""
+ANTECEDENT_SENTENCES = 3
+"""How many sentences back "it" may still name the safety plan."""
 RECENT_DAYS = 31
 """A named day this many days or fewer before the session is inside "the past month"."""
 DISCLAIMER_REACH = 120

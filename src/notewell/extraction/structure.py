@@ -344,9 +344,9 @@ def wrapped(previous: str, line: str) -> bool:
     body = prev.rstrip("\"'”’)]")
     if not body or body[-1] in ".!?:;" or "?" in body[-FORM_ANSWER_REACH:]:
         return False  # a sentence ended, or a form's question got its answer ("…hurt you?  [x] No")
-    first = line.lstrip()[:1]
-    if first.islower():
-        return True
+    first = line.lstrip().lstrip("\"“'(")[:1]
+    if first.islower() or first.isdigit():
+        return True  # "…between ages" / "15 and 16 she burned…"; "…with cigarettes" / "\"to feel…"
     last_word = body.rsplit(None, 1)[-1].lower()
     return body.endswith(",") or last_word in WRAP_BREAK_WORDS
 
