@@ -596,3 +596,14 @@ def test_a_disclosure_carries_its_topic_to_the_next_weak_word(risk: Risk) -> Non
 def test_history_written_after_the_word(risk: Risk) -> None:
     assert risk("SP to be completed next session given NSSI hx.")["self_harm"] == "past"
     assert risk("No self-harm hx per cl and per mom.")["self_harm"] == "denied"
+
+
+def test_a_weapon_secured_in_the_same_sentence_is_out_of_reach(risk: Risk) -> None:
+    text = (
+        "Passive SI. Firearm: husband's handgun is in the home, stored in a locked gun safe; "
+        "client states she does not know the combination."
+    )
+    assert risk(text)["means_access"] == "denied"
+    # named in another sentence, access still stands
+    text = "Passive SI. Husband keeps a handgun in the nightstand. The rifles are locked up with his brother."
+    assert risk(text)["means_access"] == "present"

@@ -61,6 +61,7 @@ class TargetRule:
     antecedent: re.Pattern[str] | None = None
     recent_value: str | None = None
     coexists: bool = False
+    secures: bool = False
 
     @classmethod
     def from_yaml(cls, raw: dict[str, Any]) -> TargetRule:
@@ -83,6 +84,7 @@ class TargetRule:
             sections=frozenset(raw.get("sections", ())),
             recent_value=raw.get("recent_value"),
             coexists=bool(raw.get("coexists", False)),
+            secures=bool(raw.get("secures", False)),
             antecedent=re.compile(raw["antecedent"], re.IGNORECASE) if raw.get("antecedent") else None,
         )
 
@@ -155,6 +157,7 @@ class RiskExtractor:
                 CompiledRule.build(rule.id, raw["pattern"], raw.get("case_sensitive", False), rule)
             )
         self._weak_rules = frozenset(r.id for r in (c.payload for c in self._rules) if r.yields_to_denial)
+        self._securing_rules = frozenset(r.id for r in (c.payload for c in self._rules) if r.secures)
         # "C:", "Pt:" name a role, not a person: a question never names the client by them
         self._role_labels = frozenset(label.lower() for label in lexicons["speakers"]["client_labels"])
         answers = lexicons["risk_answers"]
@@ -854,7 +857,7 @@ class RiskExtractor:
         out.extend(self._question_answers(doc, targets, fired))
         out.extend(self._screen_answers(doc, targets, fired))
         out.extend(self._bare_denials(doc, targets, fired))
-        return self._weak_overruled(out)
+        return self._secured_in_place(doc, self._weak_overruled(out), fired)
 
     def _form_answers(
         self, doc: Document, targets: Sequence[Target], fired: set[str]
@@ -926,6 +929,41 @@ class RiskExtractor:
                     )
                 )
         return out
+
+    def _secured_in_place(
+        self, doc: Document, statements: list[RiskStatement], fired: set[str]
+    ) -> list[RiskStatement]:
+        """Drop a bare mention of a weapon or pills that the same sentence says is secured.
+
+        "Husband's handgun is in the home, stored in a locked gun safe; client does not know the
+        combination": the handgun is named, and in the same breath put out of her reach. Access
+        named in another sentence still stands ("No guns." … "Actually my dad's rifle is in the
+        closet.")."""
+        starts = [sent.start for sent in doc.sentences]
+
+        def sentence(st: RiskStatement) -> int:
+            return bisect.bisect_right(starts, st.evidence[0].start) - 1
+
+        secured = {
+            sentence(st)
+            for st in statements
+            if st.key == "means_access" and st.rule in self._securing_rules and st.evidence
+        }
+        if not secured:
+            return statements
+        kept = []
+        for st in statements:
+            if (
+                st.key == "means_access"
+                and st.value == "present"
+                and st.rule not in self._securing_rules
+                and st.evidence
+                and sentence(st) in secured
+            ):
+                fired.add("means.secured_in_place")
+                continue
+            kept.append(st)
+        return kept
 
     def _weak_overruled(self, statements: list[RiskStatement]) -> list[RiskStatement]:
         """Drop weak evidence that an explicit denial of the same key outweighs: thoughts of a
