@@ -260,7 +260,7 @@ class RiskExtractor:
             here = doc.sentences[match.sentence]
             for back in range(match.sentence - 1, max(match.sentence - ANTECEDENT_SENTENCES, 0) - 1, -1):
                 before = doc.sentences[back]
-                if "\n\n" in doc.text[before.end : here.start].replace(" ", "").replace("\t", ""):
+                if PARAGRAPH_BREAK.search(doc.text, before.end, here.start):
                     return False
                 if rule.antecedent.search(doc.text, before.start, before.end):
                     return True
@@ -329,16 +329,12 @@ class RiskExtractor:
         cut since the night before Halloween. So, like, two weeks." is self-harm this month."""
         sent = doc.sentences[target.sentence]
         end = sent.end
+        nxt = doc.sentences[target.sentence + 1] if target.sentence + 1 < len(doc.sentences) else None
         turn_on = CLAUSE_BREAK.search(doc.text, target.end, sent.end)
         if turn_on is not None:
             end = turn_on.start()  # "…since I was sixteen, but last week I almost did": an urge, not an act
-        elif (
-            target.sentence + 1 < len(doc.sentences)
-            and doc.sentences[target.sentence + 1].turn == sent.turn
-            and doc.sentences[target.sentence + 1].end - doc.sentences[target.sentence + 1].start
-            <= RECENT_FOLLOW_ON_CHARS
-        ):
-            end = doc.sentences[target.sentence + 1].end  # "…since Halloween. So, like, two weeks."
+        elif nxt is not None and nxt.turn == sent.turn and nxt.end - nxt.start <= RECENT_FOLLOW_ON_CHARS:
+            end = nxt.end  # "…since Halloween. So, like, two weeks."
         when = doc.session.meta.date
         for cue in self._recency:
             if not cue.pattern.search(doc.text, target.start, end):
@@ -939,13 +935,8 @@ class RiskExtractor:
         combination": the handgun is named, and in the same breath put out of her reach. Access
         named in another sentence still stands ("No guns." … "Actually my dad's rifle is in the
         closet.")."""
-        starts = [sent.start for sent in doc.sentences]
-
-        def sentence(st: RiskStatement) -> int:
-            return bisect.bisect_right(starts, st.evidence[0].start) - 1
-
         secured = {
-            sentence(st)
+            doc.index.sentence_at(st.evidence[0].start)
             for st in statements
             if st.key == "means_access" and st.rule in self._securing_rules and st.evidence
         }
@@ -958,7 +949,7 @@ class RiskExtractor:
                 and st.value == "present"
                 and st.rule not in self._securing_rules
                 and st.evidence
-                and sentence(st) in secured
+                and doc.index.sentence_at(st.evidence[0].start) in secured
             ):
                 fired.add("means.secured_in_place")
                 continue
@@ -1048,10 +1039,12 @@ MONTHS = {
         ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
     )
 }
-MONTH_MENTION = re.compile(
-    r"\b(?i:in|back\s+in|last|during|around|early|late|mid-?)\s+"
-    r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b"
+MONTH_NAME = (
+    r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
+"""A month's name, written out or cut short, as the group ``month``."""
+MONTH_MENTION = re.compile(r"\b(?i:in|back\s+in|last|during|around|early|late|mid-?)\s+" + MONTH_NAME + r"\b")
 """A past month named as when something happened ("in February", "back in March")."""
 SUICIDE_TOPIC_KEYS = frozenset({"suicidal_ideation", "suicide_attempt_history", "self_harm", "means_access"})
 """Risks a nearby "plan" or "intent" is about, unless affirmed homicidal ideation is the topic."""
@@ -1065,7 +1058,7 @@ guns are away now."""
 YEAR_MENTION = re.compile(
     r"\b(?i:in|back\s+in|during|around|of|from)\s+(?i:the\s+)?"
     r"(?:(?i:early|late|mid-?|winter|spring|summer|fall|autumn)\s+(?i:of\s+)?)?"
-    r"(?:(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+)?"
+    r"(?:" + MONTH_NAME + r"\.?\s+)?"
     r"(?P<year>(?:19|20)\d\d)\b"
 )
 """A past year named as when something happened ("in the winter of 2019", "back in March 2024")."""
@@ -1085,16 +1078,7 @@ CLAUSE_BREAK = re.compile(r";|\b(?:but|though|although|yet)\b", re.IGNORECASE)
 """Where a sentence turns to something else."""
 RECENT_FOLLOW_ON_CHARS = 60
 """A short next sentence in the same turn ("So, like, two weeks.") still dates the episode."""
-OWN_ACT_KEYS = frozenset(
-    {
-        "suicidal_ideation",
-        "suicide_plan",
-        "suicide_intent",
-        "suicide_attempt_history",
-        "self_harm",
-        "homicidal_ideation",
-    }
-)
+OWN_ACT_KEYS = CURRENT_STATE_KEYS | {"suicide_attempt_history"}
 """Keys about what the person themselves thinks or does."""
 NAMED_ACTOR_GAP = re.compile(
     r"\s+(?:(?:also|then|once|just|had|has|have|already|actually|finally|apparently|reportedly|allegedly)\s+){0,2}",
@@ -1102,6 +1086,8 @@ NAMED_ACTOR_GAP = re.compile(
 )
 """Between a named person opening a sentence and the act they did: nothing but an adverb or an
 auxiliary ("Lena took…", "Lena had once taken…"); "Marisol denied SI" reports, it does not act."""
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+"""A blank line: "it" does not reach back across one."""
 ANTECEDENT_SENTENCES = 3
 """How many sentences back "it" may still name the safety plan."""
 RECENT_DAYS = 31

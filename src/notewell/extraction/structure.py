@@ -12,7 +12,7 @@ import bisect
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from notewell.domain.facts import Role, Sentence, Turn
 from notewell.domain.session import Session
@@ -420,14 +420,7 @@ def segment_turns(text: str, book: SpeakerBook) -> tuple[list[Turn], list[str | 
             # a hard-wrapped paragraph (a transcription service's dictation, an email pasted in):
             # the line goes on with the sentence the line before broke off ("… when he" /
             # "thought about driving his truck off an overpass"), so it is the same turn
-            last = turns[-1]
-            turns[-1] = Turn(
-                role=last.role,
-                speaker=last.speaker,
-                start=last.start,
-                end=end,
-                content_start=last.content_start,
-            )
+            turns[-1] = replace(turns[-1], end=end)
             last_line = (start, end)
             continue
         last_line = (start, end)
